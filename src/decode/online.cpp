@@ -1,0 +1,172 @@
+#include "decode/online.h"
+
+#include <cassert>
+#include <limits>
+
+#include "decode/viterbi.h"
+
+namespace lc::decode {
+
+namespace {
+constexpr double kNoPath = -std::numeric_limits<double>::infinity();
+}
+
+Expected<OnlineDecoder> OnlineDecoder::create(TransitionGraph graph, const OnlineOptions& options) {
+  if (options.max_lag_windows < 0 || options.max_lag_windows > kMaxLag)
+    return Error::bad_input("online decoder: max_lag_windows " + std::to_string(options.max_lag_windows) +
+                            " outside [0, " + std::to_string(kMaxLag) + "]");
+  return OnlineDecoder(std::move(graph), options);
+}
+
+OnlineDecoder::OnlineDecoder(TransitionGraph graph, const OnlineOptions& options)
+    : m_graph(std::move(graph)),
+      m_options(options),
+      m_k(static_cast<std::size_t>(m_graph.size())),
+      m_rows(static_cast<std::size_t>(options.max_lag_windows) + 1),
+      m_node(m_k),
+      m_score(m_k, kNoPath),
+      m_next(m_k),
+      m_back(m_rows * m_k, -1),
+      m_set(m_k),
+      m_set_next(m_k),
+      m_mark(m_k, 0),
+      m_trace(m_rows),
+      m_out(m_rows) {}
+
+void OnlineDecoder::reset() {
+  m_out_size = 0;
+  m_in_segment = false;
+  m_first_segment = true;
+  m_next_window = 0;
+  m_first_undecided = 0;
+  m_stats = OnlineStats{};
+}
+
+std::span<std::int32_t> OnlineDecoder::back_row(std::int64_t window) {
+  const auto row = static_cast<std::size_t>(window % static_cast<std::int64_t>(m_rows));
+  return std::span<std::int32_t>(m_back).subspan(row * m_k, m_k);
+}
+
+void OnlineDecoder::emit(std::int64_t window, int class_index, bool forced) {
+  assert(m_out_size < m_out.size());
+  m_out[m_out_size++] = Committed{window, class_index, forced};
+  ++m_stats.committed;
+  if (forced) ++m_stats.forced_commits;
+}
+
+void OnlineDecoder::start_segment(bool use_start_set) {
+  // m_node holds the window's node scores; window numbering continues across segments.
+  detail::viterbi_start(m_graph, use_start_set, m_node, m_score);
+  m_first_undecided = m_next_window;
+  m_in_segment = true;
+  ++m_stats.segments;
+}
+
+void OnlineDecoder::push(std::span<const double> probs) {
+  assert(probs.size() == m_k && "push: one probability per class of the graph");
+  m_out_size = 0;
+  node_scores(probs, m_options.score, m_node);
+
+  if (!m_in_segment) {
+    start_segment(m_first_segment);
+    m_first_segment = false;
+  } else {
+    const int best = detail::viterbi_step(m_graph, m_score, m_node, m_next, back_row(m_next_window));
+    if (best < 0) {
+      // Dead end: close the segment on the previous window, start afresh with this one.
+      commit_best_path();
+      ++m_stats.dead_ends;
+      start_segment(false);
+    } else {
+      m_score.swap(m_next);
+    }
+  }
+  ++m_next_window;
+
+  commit_merged();
+  while (undecided() > m_options.max_lag_windows) {
+    force_oldest();
+    commit_merged();
+  }
+  ++m_stats.windows;
+  if (undecided() > m_stats.max_undecided) m_stats.max_undecided = undecided();
+}
+
+void OnlineDecoder::end_segment() {
+  m_out_size = 0;
+  if (m_in_segment && undecided() > 0) commit_best_path();
+  m_in_segment = false;
+  m_first_segment = false;
+}
+
+void OnlineDecoder::trace(int c, std::int64_t to, std::int64_t from) {
+  auto i = static_cast<std::size_t>(to - from);
+  m_trace[i] = c;
+  for (std::int64_t w = to; w > from; --w) {
+    c = back_row(w)[static_cast<std::size_t>(c)];
+    m_trace[--i] = c;
+  }
+}
+
+void OnlineDecoder::commit_merged() {
+  const std::int64_t last = m_next_window - 1;
+  const std::int64_t first = m_first_undecided;
+  if (first > last) return;
+
+  // Walk back from the last window with the set of classes the survivors pass through; the latest window
+  // where that set is a single class is where all survivors have merged.
+  std::size_t n = 0;
+  for (std::size_t c = 0; c < m_k; ++c)
+    if (m_score[c] != kNoPath) m_set[n++] = static_cast<int>(c);
+  std::int64_t w = last;
+  while (n > 1 && w > first) {
+    const auto row = back_row(w);
+    std::size_t m = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto p = static_cast<std::size_t>(row[static_cast<std::size_t>(m_set[i])]);
+      if (m_mark[p] == 0) {
+        m_mark[p] = 1;
+        m_set_next[m++] = static_cast<int>(p);
+      }
+    }
+    for (std::size_t i = 0; i < m; ++i) m_mark[static_cast<std::size_t>(m_set_next[i])] = 0;
+    m_set.swap(m_set_next);
+    n = m;
+    --w;
+  }
+  if (n != 1) return;  // survivors still disagree on every undecided window
+
+  trace(m_set[0], w, first);
+  for (std::int64_t v = first; v <= w; ++v) emit(v, m_trace[static_cast<std::size_t>(v - first)], false);
+  m_first_undecided = w + 1;
+}
+
+void OnlineDecoder::force_oldest() {
+  const std::int64_t last = m_next_window - 1;
+  const std::int64_t first = m_first_undecided;
+  const int best = detail::best_finite(m_score);
+  assert(best >= 0 && first <= last);
+  trace(best, last, first);
+  const int decided = m_trace[0];
+  emit(first, decided, true);
+  // Drop survivors that do not pass through the forced decision; the best one stays, so some survive.
+  for (std::size_t c = 0; c < m_k; ++c) {
+    if (m_score[c] == kNoPath) continue;
+    trace(static_cast<int>(c), last, first);
+    if (m_trace[0] != decided) m_score[c] = kNoPath;
+  }
+  m_first_undecided = first + 1;
+}
+
+void OnlineDecoder::commit_best_path() {
+  const std::int64_t last = m_next_window - 1;
+  const std::int64_t first = m_first_undecided;
+  if (first > last) return;
+  const int best = detail::best_finite(m_score);
+  assert(best >= 0);
+  trace(best, last, first);
+  for (std::int64_t v = first; v <= last; ++v) emit(v, m_trace[static_cast<std::size_t>(v - first)], false);
+  m_first_undecided = last + 1;
+}
+
+}  // namespace lc::decode

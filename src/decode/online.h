@@ -1,0 +1,123 @@
+// The online decoder: the offline Viterbi recursion run one window at a time, committing each window's
+// class as soon as it can no longer change, and at the latest `max_lag_windows` windows after it arrived.
+//
+// After every window the decoder keeps, for each class, the best path ending in that class (a "survivor",
+// one per class with a finite score). Every future best path extends one of them, so once all survivors
+// agree on a window (their tracebacks have merged) that window's class is final: it is committed and equals
+// what the offline decoder would choose. If survivors still disagree on the oldest undecided window when
+// more than max_lag_windows windows are undecided, that window is committed by force with the class the
+// currently best survivor gives it, and survivors that disagree are dropped, so every later path is
+// consistent with it. Committed decisions never change; consecutive committed classes within a segment
+// always form a path of the graph. With a lag so large that no commit is forced, the committed path equals
+// decode_offline's on the same segment window for window (same recursion, same tie-breaks, same arithmetic).
+//
+// Memory is allocated once in create(); push() and end_segment() do not allocate. Per push the cost is
+// O(K^2) for the recursion plus O(K * max_lag_windows) for the merge test (and for a forced commit).
+//
+// Segments: end_segment() (engine off, bus silent, a gap in the log) commits every undecided window along
+// the best path, and the next window may start in any class. The graph's start set, if configured, applies
+// to the first window after create() or reset() only. If the graph dead-ends (a manifest graph in which no
+// allowed class can follow any survivor), push() ends the segment before that window itself and counts it
+// in stats().dead_ends; the full graphs built from window classes never dead-end.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "decode/graph.h"
+#include "decode/score.h"
+#include "util/expected.h"
+
+namespace lc::decode {
+
+struct OnlineOptions {
+  PathScore score = kDefaultPathScore;
+  // The most windows that may stay undecided after a push (6 windows of 5 s = 30 s). 0 commits every window
+  // on arrival (a greedy choice constrained by the graph).
+  int max_lag_windows = 6;
+};
+
+// One final decision.
+struct Committed {
+  std::int64_t window = 0;  // index of the window, counting every push since create()/reset() from 0
+  int class_index = 0;
+  bool forced = false;  // committed by the lag limit while survivors still disagreed
+  bool operator==(const Committed&) const = default;
+};
+
+struct OnlineStats {
+  std::int64_t windows = 0;         // pushed
+  std::int64_t committed = 0;       // decisions made (forced ones included)
+  std::int64_t forced_commits = 0;  // decisions forced by the lag limit
+  std::int64_t segments = 0;        // segments started (by the first push, after end_segment, at a dead end)
+  std::int64_t dead_ends = 0;       // segments ended because no allowed class could follow
+  int max_undecided = 0;            // largest number of undecided windows seen after a push
+};
+
+class OnlineDecoder {
+ public:
+  // Error (BadInput) if max_lag_windows < 0 or above kMaxLag.
+  static constexpr int kMaxLag = 100000;
+  static Expected<OnlineDecoder> create(TransitionGraph graph, const OnlineOptions& options = {});
+
+  // Adds the next window's class probabilities (K values in the graph's class order) and commits what has
+  // become final. Precondition, checked with assert: probs.size() == graph().size(). NaN or non-positive
+  // probabilities are handled as score.h says. No allocation.
+  void push(std::span<const double> probs);
+
+  // Commits every undecided window along the best path and starts a new segment. No-op without undecided
+  // windows. No allocation.
+  void end_segment();
+  // End of the stream: the same as end_segment().
+  void finish() { end_segment(); }
+
+  // Decisions committed by the last push(), end_segment() or finish(), in window order (at most
+  // max_lag_windows + 1 of them). The span is valid until the next call to any non-const member.
+  std::span<const Committed> committed() const { return std::span<const Committed>(m_out).first(m_out_size); }
+
+  // Windows pushed but not yet committed.
+  int undecided() const { return m_in_segment ? static_cast<int>(m_next_window - m_first_undecided) : 0; }
+  const OnlineStats& stats() const { return m_stats; }
+  const TransitionGraph& graph() const { return m_graph; }
+  const OnlineOptions& options() const { return m_options; }
+
+  // Back to the state right after create(): window numbering from 0, start set in force, stats cleared.
+  void reset();
+
+ private:
+  OnlineDecoder(TransitionGraph graph, const OnlineOptions& options);
+
+  std::span<std::int32_t> back_row(std::int64_t window);
+  void start_segment(bool use_start_set);
+  void emit(std::int64_t window, int class_index, bool forced);
+  // Traces survivor `c` at window `to` back to window `from` (from <= to), filling m_trace[0 .. to-from].
+  void trace(int c, std::int64_t to, std::int64_t from);
+  void commit_merged();
+  void force_oldest();
+  void commit_best_path();
+
+  TransitionGraph m_graph;
+  OnlineOptions m_options;
+  std::size_t m_k = 0;
+  std::size_t m_rows = 0;  // back-pointer rows kept: max_lag_windows + 1
+
+  std::vector<double> m_node;           // node scores of the window being pushed
+  std::vector<double> m_score;          // survivor scores after the last window (-inf: no survivor)
+  std::vector<double> m_next;           // scratch for the recursion
+  std::vector<std::int32_t> m_back;     // ring of m_rows rows of K back-pointers, row = window % m_rows
+  std::vector<int> m_set;               // scratch: classes alive at some window during the merge test
+  std::vector<int> m_set_next;          // scratch
+  std::vector<std::uint8_t> m_mark;     // scratch: membership marks for m_set_next
+  std::vector<int> m_trace;             // scratch: a traceback, m_rows entries
+  std::vector<Committed> m_out;         // decisions of the last call, m_rows entries
+  std::size_t m_out_size = 0;
+
+  bool m_in_segment = false;
+  bool m_first_segment = true;
+  std::int64_t m_next_window = 0;       // index the next push gets
+  std::int64_t m_first_undecided = 0;   // oldest window not yet committed (valid in a segment)
+  OnlineStats m_stats;
+};
+
+}  // namespace lc::decode
