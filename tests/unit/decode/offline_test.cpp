@@ -1,0 +1,173 @@
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "decode/greedy.h"
+#include "decode/viterbi.h"
+#include "decode_test_util.h"
+
+namespace lc::decode {
+namespace {
+
+constexpr std::uint64_t kSeed = 20261122;
+
+TEST(Greedy, ArgmaxPerWindowLowestIndexOnTies) {
+  const std::vector<double> p{0.1, 0.7, 0.2,   // -> 1
+                              0.4, 0.4, 0.2,   // tie -> 0
+                              0.0, 0.0, 0.0};  // all tied -> 0
+  const auto g = decode_greedy(p, 3);
+  ASSERT_TRUE(g);
+  EXPECT_EQ(*g, (std::vector<int>{1, 0, 0}));
+  EXPECT_FALSE(decode_greedy(p, 4));
+  EXPECT_FALSE(decode_greedy(p, 0));
+  EXPECT_EQ(argmax(std::vector<double>{}), -1);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  EXPECT_EQ(argmax(std::vector<double>{nan, 0.1, nan, 0.3}), 3);
+  EXPECT_EQ(argmax(std::vector<double>{0.5, nan}), 0);
+}
+
+TEST(Offline, MatchesBruteForceOnSmallRandomTables) {
+  std::cout << "[ seed     ] " << kSeed << '\n';
+  std::mt19937_64 rng(kSeed);
+  for (const int changes : {1, 2}) {
+    const auto g = testing::graph_up_to(changes);
+    for (int iter = 0; iter < 600; ++iter) {
+      const int windows = 1 + iter % 7;
+      const bool quantised = iter % 3 == 0;  // exact sums, many exact ties: checks the tie-break rule
+      const auto probs = quantised ? testing::quantised_table(rng, windows, g.size())
+                                   : testing::random_table(rng, windows, g.size());
+      for (const auto mode : {PathScore::SumProb, PathScore::SumLogProb}) {
+        // Ties are only exact in SumProb (logs of multiples of 1/8 do not add exactly).
+        if (quantised && mode == PathScore::SumLogProb) continue;
+        SCOPED_TRACE("seed " + std::to_string(kSeed) + " changes " + std::to_string(changes) + " iter " +
+                     std::to_string(iter) + " mode " + std::to_string(static_cast<int>(mode)));
+        const auto got = decode_offline(g, probs, {mode});
+        ASSERT_TRUE(got) << got.error().message;
+        const auto want = testing::brute_force(g, probs, mode);
+        EXPECT_EQ(got->classes, want.path);
+        EXPECT_DOUBLE_EQ(got->score, want.score);
+        EXPECT_TRUE(g.is_path(got->classes));
+      }
+    }
+  }
+}
+
+TEST(Offline, MatchesTheReferenceBellmanFordPort) {
+  std::cout << "[ seed     ] " << kSeed + 1 << '\n';
+  std::mt19937_64 rng(kSeed + 1);
+  const auto classes = classes_up_to(1);
+  const auto g = testing::graph_up_to(1);
+  for (int iter = 0; iter < 200; ++iter) {
+    const int windows = 1 + iter % 40;
+    // Half uniform noise, half cycle-like sequences with a noisy classifier.
+    const auto probs = iter % 2 == 0
+                           ? testing::random_table(rng, windows, g.size())
+                           : testing::noisy_probs(rng, testing::cycle_labels(rng, windows, 5, 1, classes), g.size(),
+                                                  2.0, 1.0, 0.05);
+    for (const auto mode : {PathScore::SumProb, PathScore::SumLogProb}) {
+      SCOPED_TRACE("seed " + std::to_string(kSeed + 1) + " iter " + std::to_string(iter));
+      const auto got = decode_offline(g, probs, {mode});
+      ASSERT_TRUE(got) << got.error().message;
+      const auto want = testing::bellman_ford(g, probs, mode);
+      EXPECT_EQ(got->classes, want.path);
+      EXPECT_NEAR(got->score, want.score, 1e-9);
+    }
+  }
+}
+
+TEST(Offline, CycleLabelsAreValidPaths) {
+  // The generator the other tests rely on produces paths of the graph (guards the tests themselves).
+  std::mt19937_64 rng(kSeed + 2);
+  for (const int changes : {1, 2}) {
+    const auto classes = classes_up_to(changes);
+    const auto g = testing::graph_up_to(changes);
+    const auto labels = testing::cycle_labels(rng, 500, 5, changes, classes);
+    for (const int l : labels) ASSERT_GE(l, 0);
+    EXPECT_TRUE(g.is_path(labels));
+  }
+}
+
+TEST(Offline, PerfectProbabilitiesGiveTheTruth) {
+  std::mt19937_64 rng(kSeed + 3);
+  const auto classes = classes_up_to(2);
+  const auto g = testing::graph_up_to(2);
+  const auto labels = testing::cycle_labels(rng, 300, 5, 2, classes);
+  std::vector<double> probs(labels.size() * classes.size(), 0.0);
+  for (std::size_t t = 0; t < labels.size(); ++t) probs[t * classes.size() + static_cast<std::size_t>(labels[t])] = 1.0;
+  for (const auto mode : {PathScore::SumProb, PathScore::SumLogProb}) {
+    const auto got = decode_offline(g, probs, {mode});
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->classes, labels);
+  }
+}
+
+TEST(Offline, ConstraintBeatsGreedyFlicker) {
+  // The model flickers on the middle window between "still empty" and "started loading", then is sure it is
+  // loading: greedy says EMPTY_TO_LOADING twice (two loads begun); the best path has one.
+  const auto g = testing::graph_up_to(1);
+  const int k = g.size();
+  const int e = g.index_of("EMPTY_NO_TRANSITION");
+  const int el = g.index_of("EMPTY_TO_LOADING");
+  const int l = g.index_of("LOADING_NO_TRANSITION");
+  std::vector<double> probs(static_cast<std::size_t>(4 * k), 0.0);
+  const auto set = [&](int t, int c, double p) { probs[static_cast<std::size_t>(t * k + c)] = p; };
+  set(0, e, 0.9), set(0, el, 0.1);
+  set(1, el, 0.6), set(1, l, 0.4);
+  set(2, el, 0.55), set(2, e, 0.45);
+  set(3, l, 0.9), set(3, el, 0.1);
+  const auto greedy = decode_greedy(probs, k).value();
+  EXPECT_EQ(greedy, (std::vector<int>{e, el, el, l}));
+  EXPECT_FALSE(g.is_path(greedy));
+  const auto best = decode_offline(g, probs).value();
+  EXPECT_TRUE(g.is_path(best.classes));
+  EXPECT_EQ(std::count(best.classes.begin(), best.classes.end(), el), 1);
+}
+
+TEST(Offline, EmptyTableAndBadSizes) {
+  const auto g = testing::graph_up_to(1);
+  const auto empty = decode_offline(g, std::vector<double>{});
+  ASSERT_TRUE(empty);
+  EXPECT_TRUE(empty->classes.empty());
+  EXPECT_EQ(empty->score, 0.0);
+  const auto bad = decode_offline(g, std::vector<double>(10, 0.1));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().kind, ErrorKind::BadInput);
+}
+
+TEST(Offline, NoAllowedPathIsAnErrorNotUndefinedBehaviour) {
+  // A -> B only: B has no successor, A no predecessor.
+  auto g = TransitionGraph::from_edges({"A", "B"}, std::vector<Edge>{{0, 1}}).value();
+  const std::vector<double> three(6, 0.5);
+  const auto dead = decode_offline(g, three);
+  ASSERT_FALSE(dead);
+  EXPECT_NE(dead.error().message.find("window 2"), std::string::npos) << dead.error().message;
+
+  ASSERT_TRUE(g.set_start_classes(std::vector<int>{1}));
+  const std::vector<double> one{0.9, 0.1};
+  const auto ok1 = decode_offline(g, one);
+  ASSERT_TRUE(ok1);
+  EXPECT_EQ(ok1->classes, std::vector<int>{1});  // the start set overrides the probabilities
+  const std::vector<double> two(4, 0.5);
+  EXPECT_FALSE(decode_offline(g, two));          // B cannot be followed
+  EXPECT_TRUE(decode_offline(g, two, {PathScore::SumProb, /*use_start_classes=*/false}));
+  // The oracle agrees that no path exists.
+  EXPECT_TRUE(testing::brute_force(g, two, PathScore::SumProb).path.empty());
+}
+
+TEST(Offline, StartSetMatchesBruteForce) {
+  std::mt19937_64 rng(kSeed + 4);
+  auto g = testing::graph_up_to(1);
+  ASSERT_TRUE(g.set_start_classes(std::vector<std::string>{"EMPTY_NO_TRANSITION"}));
+  for (int iter = 0; iter < 100; ++iter) {
+    const auto probs = testing::random_table(rng, 1 + iter % 6, g.size());
+    const auto got = decode_offline(g, probs).value();
+    EXPECT_EQ(got.classes, testing::brute_force(g, probs, kDefaultPathScore).path) << "seed " << kSeed + 4;
+    EXPECT_EQ(got.classes.front(), g.index_of("EMPTY_NO_TRANSITION"));
+  }
+}
+
+}  // namespace
+}  // namespace lc::decode
