@@ -1,0 +1,206 @@
+#include "features/plan.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <utility>
+
+namespace lc::features {
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+std::string feature_name(std::string_view signal, const Calculator& c, std::string_view param) {
+  std::string name;
+  name.reserve(signal.size() + c.name.size() + param.size() + 4);
+  name.append(signal).append("__").append(c.name);
+  if (!param.empty()) name.append("__").append(param);
+  return name;
+}
+
+// Offsets of each calculator's first output within one signal's block, plus the block size at the end.
+std::vector<std::size_t> calculator_offsets(std::span<const Calculator> calcs) {
+  std::vector<std::size_t> offsets;
+  offsets.reserve(calcs.size() + 1);
+  std::size_t at = 0;
+  for (const auto& c : calcs) {
+    offsets.push_back(at);
+    at += c.params.size();
+  }
+  offsets.push_back(at);
+  return offsets;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------------------
+// FeatureSpace
+
+FeatureSpace::FeatureSpace(std::vector<std::string> signals, std::span<const Calculator> calculators)
+    : m_signals(std::move(signals)),
+      m_calcs(calculators.begin(), calculators.end()),
+      m_calc_offset(calculator_offsets(calculators)),
+      m_per_signal(m_calc_offset.back()) {
+  m_names.reserve(m_signals.size() * m_per_signal);
+  for (const auto& s : m_signals) {
+    for (const auto& c : m_calcs) {
+      for (const auto& p : c.params) m_names.push_back(feature_name(s, c, p));
+    }
+  }
+  m_index.reserve(m_names.size());
+  for (std::size_t i = 0; i < m_names.size(); ++i) m_index.emplace(m_names[i], i);  // keeps the first
+}
+
+std::optional<std::size_t> FeatureSpace::index_of(std::string_view name) const {
+  const auto it = m_index.find(std::string(name));
+  if (it == m_index.end()) return std::nullopt;
+  return it->second;
+}
+
+FeatureSpace::Slot FeatureSpace::slot(std::size_t index) const {
+  Slot s;
+  s.signal = static_cast<std::uint32_t>(index / m_per_signal);
+  const std::size_t within = index % m_per_signal;
+  // Last calculator whose offset is <= within; calculators with no outputs share an offset and are skipped.
+  const auto it = std::upper_bound(m_calc_offset.begin(), m_calc_offset.end() - 1, within);
+  const auto c = static_cast<std::size_t>(it - m_calc_offset.begin()) - 1;
+  s.calculator = static_cast<std::uint32_t>(c);
+  s.output = static_cast<std::uint32_t>(within - m_calc_offset[c]);
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// FeaturePlan
+
+Expected<FeaturePlan> FeaturePlan::compile(const FeatureSpace& space, std::span<const std::string> selected) {
+  FeaturePlan plan;
+  plan.m_calcs.assign(space.calculators().begin(), space.calculators().end());
+  plan.m_calc_offset = calculator_offsets(plan.m_calcs);
+  plan.m_per_signal = space.features_per_signal();
+  plan.m_output_count = selected.size();
+  for (const auto& c : plan.m_calcs) plan.m_max_outputs = std::max(plan.m_max_outputs, c.params.size());
+
+  // Resolve every name first, so the error names the first unknown one in model order.
+  struct Need {
+    FeatureSpace::Slot slot;
+    std::uint32_t dest;
+  };
+  std::vector<Need> needs;
+  needs.reserve(selected.size());
+  for (std::size_t i = 0; i < selected.size(); ++i) {
+    const auto index = space.index_of(selected[i]);
+    if (!index) {
+      return Error::bad_input("feature plan: unknown feature name '" + selected[i] + "' at position " +
+                              std::to_string(i) + " of " + std::to_string(selected.size()) +
+                              " (not produced by these signals and calculators)");
+    }
+    needs.push_back({space.slot(*index), static_cast<std::uint32_t>(i)});
+  }
+  // Group by (signal, calculator); within a run, outputs in ascending order (then destination).
+  std::sort(needs.begin(), needs.end(), [](const Need& a, const Need& b) {
+    if (a.slot.signal != b.slot.signal) return a.slot.signal < b.slot.signal;
+    if (a.slot.calculator != b.slot.calculator) return a.slot.calculator < b.slot.calculator;
+    if (a.slot.output != b.slot.output) return a.slot.output < b.slot.output;
+    return a.dest < b.dest;
+  });
+
+  plan.m_signal_runs.assign(space.signal_count(), {0, 0});
+  plan.m_routes.reserve(needs.size());
+  std::size_t i = 0;
+  for (std::uint32_t s = 0; s < space.signal_count(); ++s) {
+    plan.m_signal_runs[s].first = static_cast<std::uint32_t>(plan.m_runs.size());
+    while (i < needs.size() && needs[i].slot.signal == s) {
+      Run run;
+      run.calculator = needs[i].slot.calculator;
+      run.first_route = static_cast<std::uint32_t>(plan.m_routes.size());
+      while (i < needs.size() && needs[i].slot.signal == s && needs[i].slot.calculator == run.calculator) {
+        plan.m_routes.push_back({needs[i].slot.output, needs[i].dest});
+        ++i;
+      }
+      run.n_routes = static_cast<std::uint32_t>(plan.m_routes.size()) - run.first_route;
+      plan.m_runs.push_back(run);
+    }
+    plan.m_signal_runs[s].second = static_cast<std::uint32_t>(plan.m_runs.size());
+  }
+  return plan;
+}
+
+Expected<FeaturePlan> FeaturePlan::compile(std::vector<std::string> signals,
+                                           std::span<const std::string> selected) {
+  const FeatureSpace space(std::move(signals));
+  return compile(space, selected);
+}
+
+std::span<const FeaturePlan::Run> FeaturePlan::runs(std::size_t s) const {
+  const auto [begin, end] = m_signal_runs[s];
+  return std::span<const Run>(m_runs).subspan(begin, end - begin);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Extractor
+
+Extractor::Extractor(FeaturePlan plan, std::size_t max_series_len)
+    : m_plan(std::move(plan)),
+      m_max_n(max_series_len),
+      m_ws(max_series_len),
+      m_scratch(std::max<std::size_t>(m_plan.max_calculator_outputs(), 1)) {}
+
+bool Extractor::usable(std::span<const double> x) const {
+  if (x.empty()) return false;
+  return std::none_of(x.begin(), x.end(), [](double v) { return std::isnan(v); });
+}
+
+void Extractor::extract(std::span<const std::span<const double>> series_per_signal, std::span<float> out) {
+  const auto nan_f = std::numeric_limits<float>::quiet_NaN();
+  const bool shape_ok = series_per_signal.size() == m_plan.signal_count() && out.size() == m_plan.output_count() &&
+                        std::all_of(series_per_signal.begin(), series_per_signal.end(),
+                                    [&](std::span<const double> x) { return x.size() <= m_max_n; });
+  if (!shape_ok) {
+    std::fill(out.begin(), out.end(), nan_f);
+    return;
+  }
+  const auto routes = m_plan.routes();
+  const auto calcs = m_plan.calculators();
+  for (std::size_t s = 0; s < series_per_signal.size(); ++s) {
+    const auto x = series_per_signal[s];
+    const bool ok = usable(x);
+    for (const auto& run : m_plan.runs(s)) {
+      const auto run_routes = routes.subspan(run.first_route, run.n_routes);
+      if (!ok) {
+        for (const auto& r : run_routes) out[r.dest] = nan_f;
+        continue;
+      }
+      m_ws.reset();
+      calcs[run.calculator].fn(x, m_ws, m_scratch.data());
+      for (const auto& r : run_routes) out[r.dest] = static_cast<float>(m_scratch[r.output]);
+    }
+  }
+}
+
+void Extractor::extract_all(std::span<const std::span<const double>> series_per_signal, std::span<double> out) {
+  const bool shape_ok = series_per_signal.size() == m_plan.signal_count() && out.size() == m_plan.full_size() &&
+                        std::all_of(series_per_signal.begin(), series_per_signal.end(),
+                                    [&](std::span<const double> x) { return x.size() <= m_max_n; });
+  if (!shape_ok) {
+    std::fill(out.begin(), out.end(), kNaN);
+    return;
+  }
+  const auto calcs = m_plan.calculators();
+  const std::size_t per_signal = m_plan.full_size() / std::max<std::size_t>(m_plan.signal_count(), 1);
+  for (std::size_t s = 0; s < series_per_signal.size(); ++s) {
+    const auto x = series_per_signal[s];
+    double* block = out.data() + s * per_signal;
+    if (!usable(x)) {
+      std::fill(block, block + per_signal, kNaN);
+      continue;
+    }
+    for (std::size_t c = 0; c < calcs.size(); ++c) {
+      if (calcs[c].params.empty()) continue;
+      m_ws.reset();
+      calcs[c].fn(x, m_ws, block + m_plan.calculator_offset(c));
+    }
+  }
+}
+
+}  // namespace lc::features
