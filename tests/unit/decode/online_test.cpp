@@ -1,0 +1,268 @@
+#include "decode/online.h"
+
+#include <gtest/gtest.h>
+
+#include <iostream>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "decode/viterbi.h"
+#include "decode_test_util.h"
+
+namespace lc::decode {
+namespace {
+
+constexpr std::uint64_t kSeed = 7150001;
+
+struct Run {
+  std::vector<Committed> commits;  // in the order they were reported
+  OnlineStats stats;
+};
+
+// Pushes every window of a T x K table, then finish(); checks on the way that every report is in window
+// order and continues where the previous one stopped (so no decision is ever reported twice or changed).
+Run run_online(OnlineDecoder& dec, std::span<const double> probs) {
+  const auto k = static_cast<std::size_t>(dec.graph().size());
+  Run r;
+  const auto take = [&] {
+    for (const Committed& c : dec.committed()) {
+      EXPECT_EQ(c.window, static_cast<std::int64_t>(r.commits.size())) << "commits out of order";
+      r.commits.push_back(c);
+    }
+  };
+  for (std::size_t t = 0; t * k < probs.size(); ++t) {
+    dec.push(probs.subspan(t * k, k));
+    take();
+    EXPECT_LE(dec.undecided(), dec.options().max_lag_windows);
+    EXPECT_EQ(static_cast<std::int64_t>(r.commits.size()) + dec.undecided(), static_cast<std::int64_t>(t) + 1);
+  }
+  dec.finish();
+  take();
+  EXPECT_EQ(dec.undecided(), 0);
+  r.stats = dec.stats();
+  return r;
+}
+
+std::vector<int> classes_of(const std::vector<Committed>& commits) {
+  std::vector<int> out;
+  for (const auto& c : commits) out.push_back(c.class_index);
+  return out;
+}
+
+// A table of `windows` windows: cycle-like (long runs of *_NO_TRANSITION, noisy) or uniform noise.
+std::vector<double> make_table(std::mt19937_64& rng, int windows, int changes, bool cycle_like) {
+  const auto classes = classes_up_to(changes);
+  const int k = static_cast<int>(classes.size());
+  if (!cycle_like) return testing::random_table(rng, windows, k);
+  std::uniform_real_distribution<double> noise(0.5, 2.0);
+  return testing::noisy_probs(rng, testing::cycle_labels(rng, windows, 5, changes, classes), k, 2.5, noise(rng),
+                              0.03);
+}
+
+TEST(Online, WithoutForcedCommitsEqualsOfflineWindowForWindow) {
+  std::cout << "[ seed     ] " << kSeed << '\n';
+  std::mt19937_64 rng(kSeed);
+  for (const int changes : {1, 2}) {
+    const auto g = testing::graph_up_to(changes);
+    for (int iter = 0; iter < 120; ++iter) {
+      SCOPED_TRACE("seed " + std::to_string(kSeed) + " changes " + std::to_string(changes) + " iter " +
+                   std::to_string(iter));
+      const int windows = 1 + static_cast<int>(rng() % 400);
+      const auto probs = make_table(rng, windows, changes, iter % 4 != 0);
+      for (const auto mode : {PathScore::SumProb, PathScore::SumLogProb}) {
+        auto dec = OnlineDecoder::create(g, {mode, /*max_lag_windows=*/windows}).value();
+        const auto run = run_online(dec, probs);
+        EXPECT_EQ(run.stats.forced_commits, 0);
+        const auto offline = decode_offline(g, probs, {mode}).value();
+        ASSERT_EQ(run.commits.size(), offline.classes.size());
+        EXPECT_EQ(classes_of(run.commits), offline.classes);
+      }
+    }
+  }
+}
+
+TEST(Online, PathsMergeLongBeforeTheLagOnCycleLikeData) {
+  // On cycle-like data survivors merge within a few windows; a lag of 50 windows is then never reached and
+  // the online result is exact. Also reports how far behind the online decoder runs.
+  std::mt19937_64 rng(kSeed + 1);
+  const auto g = testing::graph_up_to(1);
+  int worst = 0;
+  for (int iter = 0; iter < 30; ++iter) {
+    const auto probs = make_table(rng, 2000, 1, true);
+    auto dec = OnlineDecoder::create(g, {kDefaultPathScore, 50}).value();
+    const auto run = run_online(dec, probs);
+    EXPECT_EQ(run.stats.forced_commits, 0) << "seed " << kSeed + 1 << " iter " << iter;
+    EXPECT_EQ(classes_of(run.commits), decode_offline(g, probs).value().classes);
+    worst = std::max(worst, run.stats.max_undecided);
+  }
+  std::cout << "[ measure  ] largest number of undecided windows over 30 x 2000 cycle-like windows: " << worst
+            << '\n';
+}
+
+TEST(Online, SmallLagForcesCommitsAndStillGivesAValidPath) {
+  std::cout << "[ seed     ] " << kSeed + 2 << '\n';
+  std::mt19937_64 rng(kSeed + 2);
+  std::int64_t forced_total = 0;
+  for (const int changes : {1, 2}) {
+    const auto g = testing::graph_up_to(changes);
+    for (const int lag : {0, 1, 2, 3, 6}) {
+      for (int iter = 0; iter < 40; ++iter) {
+        SCOPED_TRACE("seed " + std::to_string(kSeed + 2) + " changes " + std::to_string(changes) + " lag " +
+                     std::to_string(lag) + " iter " + std::to_string(iter));
+        const auto probs = make_table(rng, 300, changes, iter % 2 == 0);
+        for (const auto mode : {PathScore::SumProb, PathScore::SumLogProb}) {
+          auto dec = OnlineDecoder::create(g, {mode, lag}).value();
+          const auto run = run_online(dec, probs);
+          const auto path = classes_of(run.commits);
+          ASSERT_EQ(path.size(), 300U);
+          EXPECT_TRUE(g.is_path(path));
+          std::int64_t forced = 0;
+          for (const auto& c : run.commits) forced += c.forced ? 1 : 0;
+          EXPECT_EQ(run.stats.forced_commits, forced);
+          EXPECT_EQ(run.stats.committed, 300);
+          EXPECT_EQ(run.stats.segments, 1);
+          // Never better than the exact path; a forced commit can only cost score.
+          const auto offline = decode_offline(g, probs, {mode}).value();
+          EXPECT_LE(path_score(probs, g.size(), path, mode), offline.score + 1e-9);
+          if (forced == 0) {
+            EXPECT_EQ(path, offline.classes);
+          }
+          forced_total += forced;
+        }
+      }
+    }
+  }
+  EXPECT_GT(forced_total, 0) << "the small lags should have forced some commits";
+  std::cout << "[ measure  ] forced commits over all small-lag runs: " << forced_total << '\n';
+}
+
+TEST(Online, FirstForcedCommitFollowsTheBestPathSoFar) {
+  // Before any forced commit the survivors are the exact ones, so the first forced decision is the class the
+  // exact best path over the windows seen so far gives the oldest undecided window.
+  std::mt19937_64 rng(kSeed + 3);
+  const auto g = testing::graph_up_to(1);
+  const auto k = static_cast<std::size_t>(g.size());
+  int checked = 0;
+  for (int iter = 0; iter < 60; ++iter) {
+    const auto probs = make_table(rng, 200, 1, iter % 2 == 0);
+    auto dec = OnlineDecoder::create(g, {kDefaultPathScore, 2}).value();
+    for (std::size_t t = 0; t < 200; ++t) {
+      dec.push(std::span<const double>(probs).subspan(t * k, k));
+      const auto c = dec.committed();
+      const auto it = std::find_if(c.begin(), c.end(), [](const Committed& x) { return x.forced; });
+      if (it == c.end()) continue;
+      const auto prefix = decode_offline(g, std::span<const double>(probs).first((t + 1) * k)).value();
+      EXPECT_EQ(it->class_index, prefix.classes[static_cast<std::size_t>(it->window)])
+          << "seed " << kSeed + 3 << " iter " << iter << " window " << it->window;
+      ++checked;
+      break;
+    }
+  }
+  EXPECT_GT(checked, 10);
+}
+
+TEST(Online, EndSegmentCommitsAndLetsTheNextWindowStartAnywhere) {
+  std::mt19937_64 rng(kSeed + 4);
+  auto g = testing::graph_up_to(1);
+  ASSERT_TRUE(g.set_start_classes(std::vector<std::string>{"EMPTY_NO_TRANSITION"}));
+  const auto k = static_cast<std::size_t>(g.size());
+  auto dec = OnlineDecoder::create(g, {kDefaultPathScore, 1000}).value();
+  std::vector<Committed> all;
+  std::vector<std::vector<double>> segments;
+  for (int s = 0; s < 4; ++s) {
+    segments.push_back(make_table(rng, 20 + s * 7, 1, true));
+    for (std::size_t t = 0; t * k < segments.back().size(); ++t) {
+      dec.push(std::span<const double>(segments.back()).subspan(t * k, k));
+      for (const auto& c : dec.committed()) all.push_back(c);
+    }
+    dec.end_segment();
+    for (const auto& c : dec.committed()) all.push_back(c);
+    EXPECT_EQ(dec.undecided(), 0);
+    dec.end_segment();  // a second end is a no-op
+    EXPECT_TRUE(dec.committed().empty());
+  }
+  EXPECT_EQ(dec.stats().segments, 4);
+  // Each segment equals the offline path of that segment alone; the start set binds the first one only.
+  std::size_t at = 0;
+  for (std::size_t s = 0; s < segments.size(); ++s) {
+    const auto want = decode_offline(g, segments[s], {kDefaultPathScore, /*use_start_classes=*/s == 0}).value();
+    for (std::size_t i = 0; i < want.classes.size(); ++i, ++at) {
+      ASSERT_LT(at, all.size());
+      EXPECT_EQ(all[at].window, static_cast<std::int64_t>(at));
+      EXPECT_EQ(all[at].class_index, want.classes[i]) << "segment " << s << " window " << i;
+    }
+  }
+  EXPECT_EQ(at, all.size());
+  EXPECT_EQ(all.front().class_index, g.index_of("EMPTY_NO_TRANSITION"));
+}
+
+TEST(Online, SegmentMayStartInAClassThePreviousOneCouldNotReach) {
+  const auto g = testing::graph_up_to(1);
+  const auto k = static_cast<std::size_t>(g.size());
+  const int e = g.index_of("EMPTY_NO_TRANSITION");
+  const int ld = g.index_of("LOADED_NO_TRANSITION");
+  std::vector<double> pe(k, 0.0), pld(k, 0.0);
+  pe[static_cast<std::size_t>(e)] = 1.0;
+  pld[static_cast<std::size_t>(ld)] = 1.0;
+  auto dec = OnlineDecoder::create(g).value();
+  dec.push(pe);
+  dec.end_segment();
+  dec.push(pld);
+  dec.finish();
+  ASSERT_EQ(dec.committed().size(), 1U);
+  EXPECT_EQ(dec.committed()[0].class_index, ld);
+  EXPECT_EQ(dec.committed()[0].window, 1);
+}
+
+TEST(Online, DeadEndEndsTheSegmentInsteadOfFailing) {
+  // A -> B only: after B nothing may follow.
+  const auto g = TransitionGraph::from_edges({"A", "B"}, std::vector<Edge>{{0, 1}}).value();
+  auto dec = OnlineDecoder::create(g, {kDefaultPathScore, 10}).value();
+  std::vector<Committed> all;
+  for (int t = 0; t < 5; ++t) {
+    dec.push(std::vector<double>{0.5, 0.5});
+    for (const auto& c : dec.committed()) all.push_back(c);
+  }
+  dec.finish();
+  for (const auto& c : dec.committed()) all.push_back(c);
+  // Segments: [A B] [A B] [?]: each dead end restarts with any class.
+  ASSERT_EQ(all.size(), 5U);
+  EXPECT_EQ(dec.stats().dead_ends, 2);
+  EXPECT_EQ(dec.stats().segments, 3);
+  EXPECT_EQ(all[0].class_index, 0);
+  EXPECT_EQ(all[1].class_index, 1);
+  EXPECT_EQ(all[2].class_index, 0);
+  EXPECT_EQ(all[3].class_index, 1);
+  for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].window, static_cast<std::int64_t>(i));
+}
+
+TEST(Online, ResetStartsOver) {
+  std::mt19937_64 rng(kSeed + 5);
+  const auto g = testing::graph_up_to(2);
+  const auto probs = make_table(rng, 100, 2, true);
+  auto dec = OnlineDecoder::create(g, {kDefaultPathScore, 3}).value();
+  const auto first = run_online(dec, probs);
+  dec.reset();
+  EXPECT_EQ(dec.stats().windows, 0);
+  const auto second = run_online(dec, probs);
+  EXPECT_EQ(first.commits, second.commits);
+}
+
+TEST(Online, BadOptionsAreErrors) {
+  const auto g = testing::graph_up_to(1);
+  EXPECT_FALSE(OnlineDecoder::create(g, {kDefaultPathScore, -1}));
+  EXPECT_FALSE(OnlineDecoder::create(g, {kDefaultPathScore, OnlineDecoder::kMaxLag + 1}));
+  EXPECT_TRUE(OnlineDecoder::create(g, {kDefaultPathScore, 0}));
+}
+
+#ifndef NDEBUG
+TEST(OnlineDeathTest, WrongProbabilityCountIsAnAssertion) {
+  const auto g = testing::graph_up_to(1);
+  auto dec = OnlineDecoder::create(g).value();
+  EXPECT_DEATH(dec.push(std::vector<double>(3, 0.1)), "one probability per class");
+}
+#endif
+
+}  // namespace
+}  // namespace lc::decode
