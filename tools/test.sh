@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Builds loadercount and runs every test: the README's second set-up command, and all that .ci/run does.
+#
+#   tools/test.sh            everything: host build + unit/golden/integration tests, aarch64 cross build with
+#                            its unit tests under qemu-aarch64, and a short libFuzzer run of each fuzz target
+#   tools/test.sh --quick    host build and host tests only (for the edit-compile-test loop)
+#
+# Installs what it needs from Debian's archive first (tools/setup.sh), so it works on a bare Debian 12 machine.
+# Servers the tests need (mosquitto) are started by the tests themselves on loopback and stopped after.
+# Prints the seconds each stage took, and ends with a "N passed, N failed" line; exits non-zero on any failure.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+
+quick=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    *) echo "test.sh: unknown option '$arg' (use --quick or nothing)" >&2; exit 2 ;;
+  esac
+done
+jobs=$(nproc 2>/dev/null || echo 2)
+
+passed=0
+failed=0
+declare -a summary
+stage() {  # stage NAME command...: runs it, times it, counts it; goes on after a failure so all stages report
+  local name=$1; shift
+  local t0=$SECONDS
+  echo
+  echo "test.sh: ===== $name"
+  if "$@"; then
+    passed=$((passed + 1)); summary+=("ok     $(printf '%5d' $((SECONDS - t0))) s  $name")
+  else
+    failed=$((failed + 1)); summary+=("FAILED $(printf '%5d' $((SECONDS - t0))) s  $name")
+  fi
+}
+
+if ((quick)); then
+  stage "setup (apt-get)" tools/setup.sh
+else
+  stage "setup (apt-get, incl. aarch64 cross toolchain)" tools/setup.sh --cross
+fi
+
+host_build() {
+  cmake --preset release >/dev/null && cmake --build --preset release -j "$jobs"
+}
+host_tests() {
+  ctest --preset release -j "$jobs" --timeout 900
+}
+stage "host build (release, warnings as errors)" host_build
+stage "host tests (ctest)" host_tests
+
+if ((!quick)); then
+  stage "aarch64 cross build + unit tests under qemu" tools/cross_test.sh --jobs "$jobs"
+  stage "libFuzzer short runs" tools/fuzz.sh 20
+fi
+
+echo
+echo "test.sh: stages"
+for line in "${summary[@]}"; do echo "  $line"; done
+echo "$passed passed, $failed failed"
+((failed == 0))
