@@ -18,7 +18,7 @@ class Workspace {
   // widest calculator (pywt's cwt at width 20 needs a 16*20+1 point filter plus a full convolution) must fit.
   explicit Workspace(std::size_t max_n) : m_max_n(max_n), m_buf(capacity_for(max_n)) {}
 
-  static std::size_t capacity_for(std::size_t max_n) { return 64 * max_n + 8192; }
+  static std::size_t capacity_for(std::size_t max_n) { return 256 * max_n + 16384; }
 
   std::size_t max_n() const { return m_max_n; }
   void reset() { m_used = 0; }

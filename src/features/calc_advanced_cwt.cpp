@@ -1,0 +1,307 @@
+// tsfresh cwt_coefficients (pywt.cwt with "mexh"), number_cwt_peaks (scipy find_peaks_cwt with a Ricker
+// wavelet), spkt_welch_density and fourier_entropy (scipy welch).
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <limits>
+#include <numbers>
+
+#include "features/advanced_calculators.h"
+#include "features/numeric_advanced.h"
+
+namespace lc::features::advanced {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// ---- pywt mexh integral -----------------------------------------------------------------------------------
+// pywt.integrate_wavelet("mexh", precision=10): psi sampled on np.linspace(-8, 8, 1024), cumsum(psi) * step.
+constexpr std::size_t kPsiLen = 1024;
+constexpr std::array<int, 4> kCwtWidths = {2, 5, 10, 20};
+constexpr std::size_t kCwtCoeffs = 15;
+
+struct MexhTables {
+  std::array<double, kPsiLen> int_psi{};
+  double step = 0.0;
+  // For each width a: the filter int_psi[j][::-1] with j = floor(arange(16a+1) / (a*step)), j < 1024.
+  std::array<std::array<double, 16 * 20 + 1>, 4> filt{};
+  std::array<std::size_t, 4> filt_len{};
+
+  MexhTables() {
+    constexpr double kLo = -8.0;
+    constexpr double kHi = 8.0;
+    const double lin_step = (kHi - kLo) / static_cast<double>(kPsiLen - 1);
+    std::array<double, kPsiLen> xs{};
+    for (std::size_t i = 0; i < kPsiLen; ++i) xs[i] = static_cast<double>(i) * lin_step + kLo;
+    xs[kPsiLen - 1] = kHi;
+    step = xs[1] - xs[0];
+    const double norm = 2.0 / (std::sqrt(3.0) * std::pow(std::numbers::pi, 0.25));
+    double acc = 0.0;
+    for (std::size_t i = 0; i < kPsiLen; ++i) {
+      const double x2 = xs[i] * xs[i];
+      acc += norm * (1.0 - x2) * std::exp(-x2 / 2.0);
+      int_psi[i] = acc * step;
+    }
+    for (std::size_t w = 0; w < kCwtWidths.size(); ++w) {
+      const double a = kCwtWidths[w];
+      const auto count = static_cast<std::size_t>(a * (xs[kPsiLen - 1] - xs[0]) + 1.0);
+      std::size_t len = 0;
+      std::array<std::size_t, 16 * 20 + 1> j{};
+      for (std::size_t k = 0; k < count; ++k) {
+        const auto jk = static_cast<std::size_t>(static_cast<double>(k) / (a * step));
+        if (jk < kPsiLen) j[len++] = jk;
+      }
+      filt_len[w] = len;
+      for (std::size_t m = 0; m < len; ++m) filt[w][m] = int_psi[j[len - 1 - m]];
+    }
+  }
+};
+
+const MexhTables& mexh() {
+  static const MexhTables kTables;
+  return kTables;
+}
+
+// Full convolution sum (x * f)[i] for one output index; terms with i-k outside the filter are zero.
+double conv_at(std::span<const double> x, const double* f, std::size_t flen, std::size_t i) {
+  double s = 0.0;
+  const std::size_t k_lo = i + 1 > flen ? i + 1 - flen : 0;
+  const std::size_t k_hi = std::min(i, x.size() - 1);
+  for (std::size_t k = k_lo; k <= k_hi; ++k) s += x[k] * f[i - k];
+  return s;
+}
+
+// ---- scipy welch ------------------------------------------------------------------------------------------
+// welch(x, nperseg=min(n, 256)): periodic Hann, 50% overlap, constant detrend, density scaling, one-sided.
+// Writes nperseg/2 + 1 values to `pxx`; returns their count (0 for an empty series).
+std::size_t welch(std::span<const double> x, double* pxx, Workspace& ws) {
+  const std::size_t n = x.size();
+  if (n == 0) return 0;
+  const std::size_t nperseg = std::min<std::size_t>(n, 256);
+  const std::size_t noverlap = nperseg / 2;
+  const std::size_t step = nperseg - noverlap;
+  const std::size_t nseg = (n - noverlap) / step;
+  const std::size_t bins = nperseg / 2 + 1;
+  double* win = ws.take(nperseg);
+  double* seg = ws.take(nperseg);
+  double* re = ws.take(bins);
+  double* im = ws.take(bins);
+  // scipy general_cosine(nperseg + 1, [0.5, 0.5]) truncated: 0.5 + 0.5 cos(fac), fac = linspace(-pi, pi, M+1).
+  const double fstep = (std::numbers::pi - -std::numbers::pi) / static_cast<double>(nperseg);
+  double wsum2 = 0.0;
+  for (std::size_t i = 0; i < nperseg; ++i) {
+    const double fac = static_cast<double>(i) * fstep + -std::numbers::pi;
+    win[i] = 0.5 + 0.5 * std::cos(fac);
+    wsum2 += win[i] * win[i];
+  }
+  const double scale = 1.0 / wsum2;  // fs = 1
+  std::fill(pxx, pxx + bins, 0.0);
+  for (std::size_t s = 0; s < nseg; ++s) {
+    const double* xs = x.data() + s * step;
+    double mean = 0.0;
+    for (std::size_t i = 0; i < nperseg; ++i) mean += xs[i];
+    mean /= static_cast<double>(nperseg);
+    for (std::size_t i = 0; i < nperseg; ++i) seg[i] = win[i] * (xs[i] - mean);
+    numeric::rfft(seg, nperseg, re, im, ws);
+    for (std::size_t k = 0; k < bins; ++k) {
+      double p = (re[k] * re[k] + im[k] * im[k]) * scale;
+      const bool edge = k == 0 || (nperseg % 2 == 0 && k == bins - 1);
+      if (!edge) p *= 2.0;
+      pxx[k] += p;
+    }
+  }
+  for (std::size_t k = 0; k < bins; ++k) pxx[k] /= static_cast<double>(nseg);
+  return bins;
+}
+
+// ---- scipy find_peaks_cwt ---------------------------------------------------------------------------------
+// One row of scipy.signal.cwt(x, ricker, [w]): np.convolve(x, ricker(min(10w, n), w), "same").
+void ricker_row(std::span<const double> x, double w, double* row, double* wav) {
+  const std::size_t n = x.size();
+  const auto points = static_cast<std::size_t>(std::min(10.0 * w, static_cast<double>(n)));
+  const double amp = 2.0 / (std::sqrt(3.0 * w) * std::pow(std::numbers::pi, 0.25));
+  const double wsq = w * w;
+  for (std::size_t i = 0; i < points; ++i) {
+    const double v = static_cast<double>(i) - (static_cast<double>(points) - 1.0) / 2.0;
+    const double xsq = v * v;
+    wav[i] = amp * (1.0 - xsq / wsq) * std::exp(-xsq / (2.0 * wsq));
+  }
+  const std::size_t offset = (points - 1) / 2;
+  for (std::size_t i = 0; i < n; ++i) row[i] = conv_at(x, wav, points, i + offset);
+}
+
+// Number of ridge lines find_peaks_cwt(x, widths=1..max_width) keeps (= the number of peaks it returns).
+double count_cwt_peaks(std::span<const double> x, std::size_t max_width, Workspace& ws) {
+  const std::size_t n = x.size();
+  const std::size_t rows = max_width;
+  double* cwt = ws.take(rows * n);
+  double* wav = ws.take(n);
+  for (std::size_t r = 0; r < rows; ++r) ricker_row(x, static_cast<double>(r + 1), cwt + r * n, wav);
+  auto at = [&](std::size_t r, std::size_t c) { return cwt[r * n + c]; };
+  auto is_max = [&](std::size_t r, std::size_t c) {  // _boolrelextrema(np.greater, order=1, mode="clip")
+    return c > 0 && c + 1 < n && at(r, c) > at(r, c - 1) && at(r, c) > at(r, c + 1);
+  };
+  // Noise: 10th percentile (scipy scoreatpercentile) of the first row over a window of ceil(n/20) points.
+  double* noise = ws.take(n);
+  double* tmp = ws.take(n);
+  const auto window = static_cast<std::size_t>(std::ceil(static_cast<double>(n) / 20.0));
+  const std::size_t hf = window / 2;
+  const std::size_t odd = window % 2;
+  for (std::size_t c = 0; c < n; ++c) {
+    const std::size_t lo = c >= hf ? c - hf : 0;
+    const std::size_t hi = std::min(c + hf + odd, n);
+    const std::size_t m = hi - lo;
+    for (std::size_t i = 0; i < m; ++i) tmp[i] = at(0, lo + i);
+    numeric::sort_ascending(tmp, m);
+    const double idx = 10.0 / 100.0 * static_cast<double>(m - 1);
+    const double fl = std::floor(idx);
+    const auto i0 = static_cast<std::size_t>(fl);
+    noise[c] = idx == fl ? tmp[i0] : tmp[i0] + (tmp[i0 + 1] - tmp[i0]) * (idx - fl);
+  }
+  const double min_length = std::ceil(static_cast<double>(rows) / 4.0);
+  const double gap_thresh = 1.0;  // ceil(widths[0])
+  // Ridge lines, in scipy's list order. Per line: last col, gap counter, length, the first-appended col at its
+  // smallest row and the cwt value there (all the filter needs).
+  const std::size_t max_lines = rows * n + 1;
+  double* last_col = ws.take(max_lines);
+  double* gap = ws.take(max_lines);
+  double* length = ws.take(max_lines);
+  double* min_row = ws.take(max_lines);
+  double* first_col = ws.take(max_lines);
+  double* first_val = ws.take(max_lines);
+  double* prev_cols = ws.take(max_lines);
+  std::size_t lines = 0;
+  double kept = 0.0;
+  auto keep = [&](std::size_t l) {
+    if (length[l] < min_length) return false;
+    const auto c = static_cast<std::size_t>(first_col[l]);
+    const double snr = std::fabs(first_val[l] / noise[c]);
+    return !(snr < 1.0);  // min_snr = 1; NaN passes like in scipy
+  };
+  auto new_line = [&](std::size_t r, std::size_t c) {
+    last_col[lines] = static_cast<double>(c);
+    gap[lines] = 0.0;
+    length[lines] = 1.0;
+    min_row[lines] = static_cast<double>(r);
+    first_col[lines] = static_cast<double>(c);
+    first_val[lines] = at(r, c);
+    ++lines;
+  };
+  std::size_t start = rows;
+  for (std::size_t r = rows; r-- > 0;) {
+    bool any = false;
+    for (std::size_t c = 0; c < n && !any; ++c) any = is_max(r, c);
+    if (any) {
+      start = r;
+      break;
+    }
+  }
+  if (start == rows) return 0.0;
+  for (std::size_t c = 0; c < n; ++c)
+    if (is_max(start, c)) new_line(start, c);
+  for (std::size_t r = start; r-- > 0;) {
+    for (std::size_t l = 0; l < lines; ++l) gap[l] += 1.0;
+    const std::size_t n_prev = lines;
+    for (std::size_t l = 0; l < n_prev; ++l) prev_cols[l] = last_col[l];
+    const double max_dist = static_cast<double>(r + 1) / 4.0;
+    for (std::size_t c = 0; c < n; ++c) {
+      if (!is_max(r, c)) continue;
+      std::size_t closest = n_prev;
+      double best = 0.0;
+      for (std::size_t l = 0; l < n_prev; ++l) {
+        const double d = std::fabs(static_cast<double>(c) - prev_cols[l]);
+        if (closest == n_prev || d < best) {
+          best = d;
+          closest = l;
+        }
+      }
+      if (closest < n_prev && best <= max_dist) {
+        const std::size_t l = closest;
+        last_col[l] = static_cast<double>(c);
+        length[l] += 1.0;
+        gap[l] = 0.0;
+        if (static_cast<double>(r) < min_row[l]) {
+          min_row[l] = static_cast<double>(r);
+          first_col[l] = static_cast<double>(c);
+          first_val[l] = at(r, c);
+        }
+      } else {
+        new_line(r, c);
+      }
+    }
+    // Retire lines whose gap exceeds the threshold (order of the remaining ones is kept).
+    std::size_t w = 0;
+    for (std::size_t l = 0; l < lines; ++l) {
+      if (gap[l] > gap_thresh) {
+        if (keep(l)) kept += 1.0;
+        continue;
+      }
+      last_col[w] = last_col[l];
+      gap[w] = gap[l];
+      length[w] = length[l];
+      min_row[w] = min_row[l];
+      first_col[w] = first_col[l];
+      first_val[w] = first_val[l];
+      ++w;
+    }
+    lines = w;
+  }
+  for (std::size_t l = 0; l < lines; ++l)
+    if (keep(l)) kept += 1.0;
+  return kept;
+}
+
+}  // namespace
+
+void cwt_coefficients(std::span<const double> x, Workspace&, double* out) {
+  const std::size_t n = x.size();
+  const MexhTables& t = mexh();
+  for (std::size_t w = 0; w < kCwtWidths.size(); ++w) {
+    const double* f = t.filt[w].data();
+    const std::size_t flen = t.filt_len[w];
+    const double sqrt_a = std::sqrt(static_cast<double>(kCwtWidths[w]));
+    // coef = -sqrt(a) * diff(conv), trimmed by floor(d) at the front, d = (n + flen - 2 - n) / 2.
+    const auto front = static_cast<std::size_t>(std::floor((static_cast<double>(flen) - 2.0) / 2.0));
+    for (std::size_t c = 0; c < kCwtCoeffs; ++c) {
+      double v = kNaN;
+      if (c < n && n > 0) {
+        const std::size_t i = front + c;
+        v = -sqrt_a * (conv_at(x, f, flen, i + 1) - conv_at(x, f, flen, i));
+      }
+      out[c * kCwtWidths.size() + w] = v;
+    }
+  }
+}
+
+void number_cwt_peaks(std::span<const double> x, Workspace& ws, double* out) {
+  if (x.empty()) {
+    out[0] = kNaN;
+    out[1] = kNaN;
+    return;
+  }
+  out[0] = count_cwt_peaks(x, 1, ws);
+  out[1] = count_cwt_peaks(x, 5, ws);
+}
+
+void spkt_welch_density(std::span<const double> x, Workspace& ws, double* out) {
+  double* pxx = ws.take(x.size() / 2 + 2);
+  const std::size_t bins = welch(x, pxx, ws);
+  constexpr std::array<std::size_t, 3> kCoeffs = {2, 5, 8};
+  for (std::size_t i = 0; i < kCoeffs.size(); ++i) out[i] = kCoeffs[i] < bins ? pxx[kCoeffs[i]] : kNaN;
+}
+
+void fourier_entropy(std::span<const double> x, Workspace& ws, double* out) {
+  constexpr std::array<std::size_t, 5> kBins = {2, 3, 5, 10, 100};
+  double* pxx = ws.take(x.size() / 2 + 2);
+  const std::size_t bins = welch(x, pxx, ws);
+  if (bins == 0) {
+    std::fill(out, out + kBins.size(), kNaN);
+    return;
+  }
+  double mx = pxx[0];
+  for (std::size_t k = 0; k < bins; ++k) mx = std::max(mx, pxx[k]);
+  for (std::size_t k = 0; k < bins; ++k) pxx[k] /= mx;  // 0/0 -> NaN for a constant series, as numpy
+  for (std::size_t i = 0; i < kBins.size(); ++i) out[i] = numeric::binned_entropy(pxx, bins, kBins[i]);
+}
+
+}  // namespace lc::features::advanced

@@ -1,0 +1,346 @@
+// Numerical kernels for the advanced calculators: real FFT, linregress, Student-t / normal tails,
+// pseudo-inverse least squares, numpy quantile and histogram entropy. See numeric_advanced.h.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <complex>
+#include <limits>
+#include <numbers>
+
+#include <Eigen/Dense>
+
+#include "features/numeric_advanced.h"
+
+namespace lc::features::numeric {
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::size_t kDirectMaxN = 64;
+
+// Twiddles cos/sin(2*pi*j/n) for every n <= kDirectMaxN, laid out at offset n*(n-1)/2. Built once (static
+// storage, no heap) so a 5-point DFT costs no trigonometric calls.
+struct TwiddleTable {
+  std::array<double, kDirectMaxN*(kDirectMaxN + 1) / 2> c{};
+  std::array<double, kDirectMaxN*(kDirectMaxN + 1) / 2> s{};
+  TwiddleTable() {
+    for (std::size_t n = 1; n <= kDirectMaxN; ++n) {
+      const std::size_t off = n * (n - 1) / 2;
+      for (std::size_t j = 0; j < n; ++j) {
+        const double a = 2.0 * std::numbers::pi * static_cast<double>(j) / static_cast<double>(n);
+        c[off + j] = std::cos(a);
+        s[off + j] = std::sin(a);
+      }
+    }
+  }
+};
+
+const TwiddleTable& twiddles() {
+  static const TwiddleTable kTable;
+  return kTable;
+}
+
+using Cplx = std::complex<double>;
+
+// Recursive mixed-radix decimation-in-time FFT of `n` points read from in[0], in[stride], ... into out[0..n).
+// `tw` holds W_N^j = e^{-2*pi*i*j/N} for the top-level size N, `tw_step` = N/n. `scratch` holds >= N+16.
+void fft_recursive(const Cplx* in, std::size_t stride, std::size_t n, Cplx* out, const Cplx* tw,
+                   std::size_t tw_step, Cplx* scratch) {
+  if (n == 1) {
+    out[0] = in[0];
+    return;
+  }
+  std::size_t p = 2;
+  while (n % p != 0) ++p;  // smallest prime factor
+  const std::size_t m = n / p;
+  for (std::size_t r = 0; r < p; ++r) fft_recursive(in + r * stride, stride * p, m, out + r * m, tw, tw_step * p, scratch);
+  // X[k + m*q] = sum_r W_n^{r*k} Y_r[k] * W_p^{r*q}
+  const std::size_t big_n = n * tw_step;
+  Cplx* t = scratch + n;
+  for (std::size_t k = 0; k < m; ++k) {
+    for (std::size_t r = 0; r < p; ++r) t[r] = out[r * m + k] * tw[(r * k * tw_step) % big_n];
+    for (std::size_t q = 0; q < p; ++q) {
+      Cplx acc = t[0];
+      for (std::size_t r = 1; r < p; ++r) acc += t[r] * tw[((r * q) % p) * m * tw_step];
+      scratch[k + m * q] = acc;
+    }
+  }
+  std::copy(scratch, scratch + n, out);
+}
+
+// Continued fraction for the regularised incomplete beta function (modified Lentz), valid for
+// x < (a+1)/(a+b+2).
+double beta_cf(double a, double b, double x) {
+  constexpr double kTiny = 1e-300;
+  constexpr double kEps = 1e-16;
+  double c = 1.0;
+  double d = 1.0 - (a + b) * x / (a + 1.0);
+  if (std::fabs(d) < kTiny) d = kTiny;
+  d = 1.0 / d;
+  double h = d;
+  for (int m = 1; m <= 1000; ++m) {
+    const double dm = static_cast<double>(m);
+    const double m2 = 2.0 * dm;
+    double aa = dm * (b - dm) * x / ((a + m2 - 1.0) * (a + m2));
+    d = 1.0 + aa * d;
+    if (std::fabs(d) < kTiny) d = kTiny;
+    c = 1.0 + aa / c;
+    if (std::fabs(c) < kTiny) c = kTiny;
+    d = 1.0 / d;
+    h *= d * c;
+    aa = -(a + dm) * (a + b + dm) * x / ((a + m2) * (a + m2 + 1.0));
+    d = 1.0 + aa * d;
+    if (std::fabs(d) < kTiny) d = kTiny;
+    c = 1.0 + aa / c;
+    if (std::fabs(c) < kTiny) c = kTiny;
+    d = 1.0 / d;
+    const double del = d * c;
+    h *= del;
+    if (std::fabs(del - 1.0) < kEps) break;
+  }
+  return h;
+}
+
+// I_x(a, b) given both x and 1-x (passed separately to avoid cancellation).
+double incomplete_beta(double a, double b, double x, double one_minus_x) {
+  if (x <= 0.0) return 0.0;
+  if (one_minus_x <= 0.0) return 1.0;
+  const double log_front =
+      std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log(one_minus_x);
+  if (x < (a + 1.0) / (a + b + 2.0)) return std::exp(log_front) * beta_cf(a, b, x) / a;
+  return 1.0 - std::exp(log_front) * beta_cf(b, a, one_minus_x) / b;
+}
+
+}  // namespace
+
+void rfft(const double* x, std::size_t n, double* re, double* im, Workspace& ws) {
+  if (n == 0) return;
+  const std::size_t bins = n / 2 + 1;
+  double sum = 0.0;
+  for (std::size_t m = 0; m < n; ++m) sum += x[m];
+  re[0] = sum;
+  im[0] = 0.0;
+  const double x0 = x[0];
+  if (n <= kDirectMaxN) {
+    const auto& t = twiddles();
+    const double* c = t.c.data() + n * (n - 1) / 2;
+    const double* s = t.s.data() + n * (n - 1) / 2;
+    for (std::size_t k = 1; k < bins; ++k) {
+      double acc_re = 0.0;
+      double acc_im = 0.0;
+      std::size_t idx = k;  // (k*m) mod n for m = 1
+      for (std::size_t m = 1; m < n; ++m) {
+        const double v = x[m] - x0;
+        acc_re += v * c[idx];
+        acc_im -= v * s[idx];
+        idx += k;
+        if (idx >= n) idx -= n;
+      }
+      re[k] = acc_re;
+      im[k] = acc_im;
+    }
+  } else {
+    Cplx* buf = reinterpret_cast<Cplx*>(ws.take(2 * n));
+    Cplx* out = reinterpret_cast<Cplx*>(ws.take(2 * n));
+    Cplx* tw = reinterpret_cast<Cplx*>(ws.take(2 * n));
+    Cplx* scratch = reinterpret_cast<Cplx*>(ws.take(2 * n + 64));
+    for (std::size_t m = 0; m < n; ++m) {
+      buf[m] = Cplx(x[m] - x0, 0.0);
+      const double a = 2.0 * std::numbers::pi * static_cast<double>(m) / static_cast<double>(n);
+      tw[m] = Cplx(std::cos(a), -std::sin(a));
+    }
+    fft_recursive(buf, 1, n, out, tw, 1, scratch);
+    for (std::size_t k = 1; k < bins; ++k) {
+      re[k] = out[k].real();
+      im[k] = out[k].imag();
+    }
+  }
+  // pocketfft returns an exactly real Nyquist bin for even n.
+  if (n % 2 == 0 && n >= 2) im[n / 2] = 0.0;
+}
+
+LinRegress linregress_index(const double* y, std::size_t n) {
+  LinRegress r{kNaN, kNaN, kNaN, kNaN, kNaN};
+  if (n == 0) return r;
+  const double dn = static_cast<double>(n);
+  const double xmean = static_cast<double>(n - 1) / 2.0;
+  double ysum = 0.0;
+  for (std::size_t i = 0; i < n; ++i) ysum += y[i];
+  const double ymean = ysum / dn;
+  double sxx = 0.0;
+  double sxy = 0.0;
+  double syy = 0.0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double dx = static_cast<double>(i) - xmean;
+    const double dy = y[i] - ymean;
+    sxx += dx * dx;
+    sxy += dx * dy;
+    syy += dy * dy;
+  }
+  // np.cov(bias=1) multiplies by 1/n.
+  const double inv_n = 1.0 / dn;
+  const double ssxm = sxx * inv_n;
+  const double ssxym = sxy * inv_n;
+  const double ssym = syy * inv_n;
+  double rv = 0.0;
+  if (!(ssxm == 0.0 || ssym == 0.0)) {
+    rv = ssxym / std::sqrt(ssxm * ssym);
+    if (rv > 1.0) rv = 1.0;
+    if (rv < -1.0) rv = -1.0;
+  }
+  r.rvalue = rv;
+  r.slope = ssxym / ssxm;
+  r.intercept = ymean - r.slope * xmean;
+  if (n == 2) {
+    r.pvalue = (y[0] == y[1]) ? 1.0 : 0.0;
+    r.stderr_slope = 0.0;
+    return r;
+  }
+  const double df = dn - 2.0;
+  constexpr double kTinyR = 1.0e-20;
+  const double t = rv * std::sqrt(df / ((1.0 - rv + kTinyR) * (1.0 + rv + kTinyR)));
+  r.pvalue = student_t_two_sided_p(t, df);
+  r.stderr_slope = std::sqrt((1.0 - rv * rv) * ssym / ssxm / df);
+  return r;
+}
+
+double student_t_two_sided_p(double t, double df) {
+  if (std::isnan(t) || std::isnan(df) || df <= 0.0) return kNaN;
+  if (std::isinf(t)) return 0.0;
+  const double t2 = t * t;
+  // P(|T| > |t|) = I_{df/(df+t^2)}(df/2, 1/2)
+  const double x = df / (df + t2);
+  const double one_minus_x = t2 / (df + t2);
+  return incomplete_beta(0.5 * df, 0.5, x, one_minus_x);
+}
+
+double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::numbers::sqrt2); }
+
+OlsResult ols_pinv(const double* x, const double* y, std::size_t rows, std::size_t cols, double rcond,
+                   std::size_t var_index, double* beta, double* scratch) {
+  OlsResult res{kNaN, kNaN, 0, false};
+  for (std::size_t i = 0; i < rows * cols; ++i)
+    if (!std::isfinite(x[i])) return res;
+  for (std::size_t i = 0; i < rows; ++i)
+    if (!std::isfinite(y[i])) return res;
+  using Mat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor, kOlsMaxCols, kOlsMaxCols>;
+  using Vec = Eigen::Matrix<double, Eigen::Dynamic, 1, Eigen::ColMajor, kOlsMaxCols, 1>;
+  // Householder QR of a copy of X (workspace), so the SVD only sees the small cols x cols factor R:
+  // pinv(X) = pinv(R) Q^T since Q has orthonormal columns.
+  double* a = scratch;
+  double* qty = scratch + rows * cols;
+  std::copy(x, x + rows * cols, a);
+  std::copy(y, y + rows, qty);
+  const std::size_t steps = std::min(rows, cols);
+  for (std::size_t k = 0; k < steps; ++k) {
+    double* col = a + k * rows;
+    double norm2 = 0.0;
+    for (std::size_t i = k; i < rows; ++i) norm2 += col[i] * col[i];
+    const double norm = std::sqrt(norm2);
+    if (norm == 0.0) continue;
+    const double alpha = col[k] > 0 ? -norm : norm;
+    // v = col[k..] - alpha e_k, stored in place; H = I - 2 v v^T / (v^T v)
+    const double v0 = col[k] - alpha;
+    const double vtv = norm2 - col[k] * col[k] + v0 * v0;
+    col[k] = v0;
+    auto apply = [&](double* c) {
+      double dot = 0.0;
+      for (std::size_t i = k; i < rows; ++i) dot += col[i] * c[i];
+      const double f = 2.0 * dot / vtv;
+      for (std::size_t i = k; i < rows; ++i) c[i] -= f * col[i];
+    };
+    for (std::size_t j = k + 1; j < cols; ++j) apply(a + j * rows);
+    apply(qty);
+    col[k] = alpha;
+    for (std::size_t i = k + 1; i < rows; ++i) col[i] = 0.0;
+  }
+  Mat r = Mat::Zero(static_cast<Eigen::Index>(steps), static_cast<Eigen::Index>(cols));
+  for (std::size_t j = 0; j < cols; ++j)
+    for (std::size_t i = 0; i <= std::min(j, steps - 1); ++i)
+      r(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(j)) = a[j * rows + i];
+  Vec rhs(static_cast<Eigen::Index>(steps));
+  for (std::size_t i = 0; i < steps; ++i) rhs(static_cast<Eigen::Index>(i)) = qty[i];
+
+  Eigen::JacobiSVD<Mat> svd(r, Eigen::ComputeFullU | Eigen::ComputeFullV);
+  const auto& s = svd.singularValues();
+  const double smax = s.size() > 0 ? s(0) : 0.0;
+  const double cutoff = rcond * smax;
+  const double rank_tol = smax * static_cast<double>(std::max(rows, cols)) * std::numeric_limits<double>::epsilon();
+  Vec uty = svd.matrixU().transpose() * rhs;
+  Vec b = Vec::Zero(static_cast<Eigen::Index>(cols));
+  double cov00 = 0.0;
+  std::size_t rank = 0;
+  for (Eigen::Index i = 0; i < s.size(); ++i) {
+    if (s(i) > rank_tol) ++rank;
+    if (s(i) > cutoff) {
+      b += svd.matrixV().col(i) * (uty(i) / s(i));
+      const double v0 = svd.matrixV()(static_cast<Eigen::Index>(var_index), i) / s(i);
+      cov00 += v0 * v0;
+    }
+  }
+  for (std::size_t j = 0; j < cols; ++j) beta[j] = b(static_cast<Eigen::Index>(j));
+  double ssr = 0.0;
+  for (std::size_t i = 0; i < rows; ++i) {
+    double fit = 0.0;
+    for (std::size_t j = 0; j < cols; ++j) fit += x[j * rows + i] * beta[j];
+    const double e = y[i] - fit;
+    ssr += e * e;
+  }
+  res.ssr = ssr;
+  res.var_index = cov00;
+  res.rank = rank;
+  res.ok = true;
+  return res;
+}
+
+double quantile_sorted(const double* sorted, std::size_t n, double q) {
+  const double vi = static_cast<double>(n - 1) * q;
+  if (vi >= static_cast<double>(n - 1)) return sorted[n - 1];
+  if (vi <= 0.0) return sorted[0];
+  const double prev = std::floor(vi);
+  const auto i = static_cast<std::size_t>(prev);
+  const double gamma = vi - prev;
+  const double a = sorted[i];
+  const double b = sorted[i + 1];
+  const double diff = b - a;
+  return gamma >= 0.5 ? b - diff * (1.0 - gamma) : a + diff * gamma;
+}
+
+double binned_entropy(const double* x, std::size_t n, std::size_t bins) {
+  if (n == 0) return kNaN;
+  double lo = x[0];
+  double hi = x[0];
+  for (std::size_t i = 0; i < n; ++i) {
+    if (std::isnan(x[i])) return kNaN;
+    lo = std::min(lo, x[i]);
+    hi = std::max(hi, x[i]);
+  }
+  if (lo == hi) {
+    lo -= 0.5;
+    hi += 0.5;
+  }
+  // np.linspace(lo, hi, bins + 1) edges, then numpy's index computation with its +-1 edge corrections.
+  const double step = (hi - lo) / static_cast<double>(bins);
+  auto edge = [&](std::size_t i) { return i == bins ? hi : static_cast<double>(i) * step + lo; };
+  constexpr std::size_t kMaxBins = 128;
+  std::array<std::size_t, kMaxBins> count{};
+  const double denom = hi - lo;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double v = x[i];
+    auto idx = static_cast<std::size_t>((v - lo) / denom * static_cast<double>(bins));
+    if (idx >= bins) idx = bins - 1;
+    if (v < edge(idx) && idx > 0) --idx;
+    if (idx != bins - 1 && v >= edge(idx + 1)) ++idx;
+    ++count[idx];
+  }
+  double h = 0.0;
+  for (std::size_t b = 0; b < bins && b < kMaxBins; ++b) {
+    if (count[b] == 0) continue;
+    const double p = static_cast<double>(count[b]) / static_cast<double>(n);
+    h += p * std::log(p);
+  }
+  return -h;
+}
+
+void sort_ascending(double* a, std::size_t n) { std::sort(a, a + n); }
+
+}  // namespace lc::features::numeric
