@@ -15,6 +15,8 @@ Expected<OnlineDecoder> OnlineDecoder::create(TransitionGraph graph, const Onlin
   if (options.max_lag_windows < 0 || options.max_lag_windows > kMaxLag)
     return Error::bad_input("online decoder: max_lag_windows " + std::to_string(options.max_lag_windows) +
                             " outside [0, " + std::to_string(kMaxLag) + "]");
+  if (!valid_prob_floor(options.prob_floor))
+    return Error::bad_input("online decoder: prob_floor " + std::to_string(options.prob_floor) + " outside (0, 1]");
   return OnlineDecoder(std::move(graph), options);
 }
 
@@ -65,7 +67,7 @@ void OnlineDecoder::start_segment(bool use_start_set) {
 void OnlineDecoder::push(std::span<const double> probs) {
   assert(probs.size() == m_k && "push: one probability per class of the graph");
   m_out_size = 0;
-  node_scores(probs, m_options.score, m_node);
+  node_scores(probs, m_options.score, m_options.prob_floor, m_node);
 
   if (!m_in_segment) {
     start_segment(m_first_segment);

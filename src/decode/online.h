@@ -36,6 +36,8 @@ struct OnlineOptions {
   // The most windows that may stay undecided after a push (6 windows of 5 s = 30 s). 0 commits every window
   // on arrival (a greedy choice constrained by the graph).
   int max_lag_windows = 6;
+  // SumLogProb only: probabilities below this count as this (score.h).
+  double prob_floor = kDefaultProbFloor;
 };
 
 // One final decision.
@@ -57,7 +59,7 @@ struct OnlineStats {
 
 class OnlineDecoder {
  public:
-  // Error (BadInput) if max_lag_windows < 0 or above kMaxLag.
+  // Error (BadInput) if max_lag_windows < 0 or above kMaxLag, or prob_floor is outside (0, 1].
   static constexpr int kMaxLag = 100000;
   static Expected<OnlineDecoder> create(TransitionGraph graph, const OnlineOptions& options = {});
 

@@ -57,10 +57,11 @@ int viterbi_step(const TransitionGraph& graph, std::span<const double> prev, std
 
 }  // namespace detail
 
-double path_score(std::span<const double> probs, int num_classes, std::span<const int> path, PathScore mode) {
+double path_score(std::span<const double> probs, int num_classes, std::span<const int> path, PathScore mode,
+                  double prob_floor) {
   double s = 0.0;
   const auto k = static_cast<std::size_t>(num_classes);
-  for (std::size_t t = 0; t < path.size(); ++t) s += node_score(probs[t * k + static_cast<std::size_t>(path[t])], mode);
+  for (std::size_t t = 0; t < path.size(); ++t) s += node_score(probs[t * k + static_cast<std::size_t>(path[t])], mode, prob_floor);
   return s;
 }
 
@@ -70,17 +71,19 @@ Expected<DecodedPath> decode_offline(const TransitionGraph& graph, std::span<con
   if (probs.size() % k != 0)
     return Error::bad_input("decode_offline: probability table of " + std::to_string(probs.size()) +
                             " values is not a whole number of windows of " + std::to_string(k) + " classes");
+  if (!valid_prob_floor(options.prob_floor))
+    return Error::bad_input("decode_offline: prob_floor " + std::to_string(options.prob_floor) + " outside (0, 1]");
   const std::size_t windows = probs.size() / k;
   DecodedPath out;
   if (windows == 0) return out;
 
   std::vector<double> node(k), cur(k), next(k);
   std::vector<std::int32_t> back(windows * k, -1);
-  node_scores(probs.first(k), options.score, node);
+  node_scores(probs.first(k), options.score, options.prob_floor, node);
   int best = detail::viterbi_start(graph, options.use_start_classes, node, cur);
   if (best < 0) return Error::bad_input("decode_offline: window 0: no class may start a path");
   for (std::size_t t = 1; t < windows; ++t) {
-    node_scores(probs.subspan(t * k, k), options.score, node);
+    node_scores(probs.subspan(t * k, k), options.score, options.prob_floor, node);
     best = detail::viterbi_step(graph, cur, node, next, std::span<std::int32_t>(back).subspan(t * k, k));
     if (best < 0)
       return Error::bad_input("decode_offline: window " + std::to_string(t) +
@@ -94,7 +97,7 @@ Expected<DecodedPath> decode_offline(const TransitionGraph& graph, std::span<con
     out.classes[t] = c;
     if (t > 0) c = back[t * k + static_cast<std::size_t>(c)];
   }
-  out.score = path_score(probs, graph.size(), out.classes, options.score);
+  out.score = path_score(probs, graph.size(), out.classes, options.score, options.prob_floor);
   return out;
 }
 

@@ -22,6 +22,8 @@ struct OfflineOptions {
   PathScore score = kDefaultPathScore;
   // Restrict window 0 to the graph's start classes (if it has a start set). False: any class may start.
   bool use_start_classes = true;
+  // SumLogProb only: probabilities below this count as this (score.h).
+  double prob_floor = kDefaultProbFloor;
 };
 
 struct DecodedPath {
@@ -30,14 +32,16 @@ struct DecodedPath {
 };
 
 // Exact Viterbi, O(T*K^2) time, O(T*K) memory. An empty table gives an empty path with score 0.
-// Errors (BadInput): probs.size() not a multiple of graph.size(); no path of the graph fits (possible only
-// with a start set or a graph with dead ends), naming the first window that no allowed path reaches.
+// Errors (BadInput): probs.size() not a multiple of graph.size(); prob_floor outside (0, 1]; no path of the
+// graph fits (possible only with a start set or a graph with dead ends), naming the first window that no
+// allowed path reaches.
 Expected<DecodedPath> decode_offline(const TransitionGraph& graph, std::span<const double> probs,
                                      const OfflineOptions& options = {});
 
 // Sum of node scores of `path` over the table, added from window 0 onwards (the same order the decoders use),
 // so scores of different paths are comparable exactly. Precondition: path.size() * K == probs.size().
-double path_score(std::span<const double> probs, int num_classes, std::span<const int> path, PathScore mode);
+double path_score(std::span<const double> probs, int num_classes, std::span<const int> path, PathScore mode,
+                  double prob_floor = kDefaultProbFloor);
 
 namespace detail {
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cmath>
+#include <cstdlib>
 #include <cstdint>
 #include <limits>
 #include <random>
@@ -29,7 +30,7 @@ struct Oracle {
 // Every path of the graph, depth first, scored left to right like the decoders. Among equal scores the
 // path that is smaller compared from the last window backwards wins (the decoders' documented tie-break).
 inline Oracle brute_force(const TransitionGraph& g, std::span<const double> probs, PathScore mode,
-                          bool use_start = true) {
+                          double prob_floor = kDefaultProbFloor, bool use_start = true) {
   const auto k = static_cast<std::size_t>(g.size());
   const std::size_t t_len = probs.size() / k;
   Oracle best;
@@ -51,7 +52,7 @@ inline Oracle brute_force(const TransitionGraph& g, std::span<const double> prob
     for (int c = 0; c < g.size(); ++c) {
       if (t == 0 ? (use_start && !g.may_start(c)) : !g.allowed(path[t - 1], c)) continue;
       path[t] = c;
-      self(self, t + 1, score + node_score(probs[t * k + static_cast<std::size_t>(c)], mode));
+      self(self, t + 1, score + node_score(probs[t * k + static_cast<std::size_t>(c)], mode, prob_floor));
     }
   };
   rec(rec, 0, 0.0);
@@ -61,7 +62,8 @@ inline Oracle brute_force(const TransitionGraph& g, std::span<const double> prob
 // A straight port of the reference design: the windows as a layered graph with a source before window 0
 // and a sink after the last window; an edge into node (t, b) weighs -score(t, b); Bellman-Ford from the
 // source (relax every edge until nothing changes), the shortest source-sink path is the best path.
-inline Oracle bellman_ford(const TransitionGraph& g, std::span<const double> probs, PathScore mode) {
+inline Oracle bellman_ford(const TransitionGraph& g, std::span<const double> probs, PathScore mode,
+                           double prob_floor = kDefaultProbFloor) {
   const int k = g.size();
   const int t_len = static_cast<int>(probs.size()) / k;
   if (t_len == 0) return Oracle{{}, 0.0};
@@ -74,12 +76,12 @@ inline Oracle bellman_ford(const TransitionGraph& g, std::span<const double> pro
   };
   std::vector<E> edges;
   for (int c = 0; c < k; ++c)
-    if (g.may_start(c)) edges.push_back({source, node(0, c), -node_score(probs[static_cast<std::size_t>(c)], mode)});
+    if (g.may_start(c)) edges.push_back({source, node(0, c), -node_score(probs[static_cast<std::size_t>(c)], mode, prob_floor)});
   for (int t = 1; t < t_len; ++t)
     for (int a = 0; a < k; ++a)
       for (int b = 0; b < k; ++b)
         if (g.allowed(a, b))
-          edges.push_back({node(t - 1, a), node(t, b), -node_score(probs[static_cast<std::size_t>(node(t, b))], mode)});
+          edges.push_back({node(t - 1, a), node(t, b), -node_score(probs[static_cast<std::size_t>(node(t, b))], mode, prob_floor)});
   for (int c = 0; c < k; ++c) edges.push_back({node(t_len - 1, c), sink, 0.0});
 
   const double inf = std::numeric_limits<double>::infinity();
@@ -192,6 +194,66 @@ inline std::vector<double> noisy_probs(std::mt19937_64& rng, const std::vector<i
     for (auto& v : row) v /= sum;
   }
   return p;
+}
+
+// Events of a class path, as the count layer will define them: the window index of each change.
+struct Events {
+  std::vector<int> load, trip, failed;  // window index of each event
+};
+
+inline Events events_of(const std::vector<WindowClass>& classes, const std::vector<int>& path) {
+  Events ev;
+  for (std::size_t t = 0; t < path.size(); ++t) {
+    const auto& p = classes[static_cast<std::size_t>(path[t])].path;
+    // Changes inside the window, and a change between windows (a greedy path need not chain).
+    std::vector<State> seq;
+    if (t > 0) seq.push_back(classes[static_cast<std::size_t>(path[t - 1])].last());
+    seq.insert(seq.end(), p.begin(), p.end());
+    for (std::size_t i = 1; i < seq.size(); ++i) {
+      if (seq[i - 1] == State::Loading && seq[i] == State::Loaded) ev.load.push_back(static_cast<int>(t));
+      if (seq[i - 1] == State::Unloading && seq[i] == State::Empty) ev.trip.push_back(static_cast<int>(t));
+      if (seq[i - 1] == State::Loading && seq[i] == State::Empty) ev.failed.push_back(static_cast<int>(t));
+    }
+  }
+  return ev;
+}
+
+struct Score {
+  long truth = 0, predicted = 0, matched = 0, abs_count_error = 0;
+  long windows = 0, windows_right = 0;
+  void add(const std::vector<int>& want, const std::vector<int>& got, int tolerance) {
+    truth += static_cast<long>(want.size());
+    predicted += static_cast<long>(got.size());
+    abs_count_error += std::labs(static_cast<long>(want.size()) - static_cast<long>(got.size()));
+    // One-to-one matching in time order within the tolerance (both lists are sorted).
+    std::size_t j = 0;
+    for (const int w : want) {
+      while (j < got.size() && got[j] < w - tolerance) ++j;
+      if (j < got.size() && got[j] <= w + tolerance) {
+        ++matched;
+        ++j;
+      }
+    }
+  }
+  double f1() const { return truth + predicted == 0 ? 1.0 : 2.0 * static_cast<double>(matched) / static_cast<double>(truth + predicted); }
+};
+
+// Moves probability of a transition window's class onto its neighbours: the model is unsure in which
+// window the change happened (the usual way a window classifier errs, and what makes greedy count twice).
+inline void smear_transitions(std::mt19937_64& rng, const std::vector<WindowClass>& classes, const std::vector<int>& labels,
+                       std::vector<double>& probs, double amount) {
+  if (amount <= 0.0) return;
+  const std::size_t k = classes.size();
+  std::bernoulli_distribution coin(0.5);
+  for (std::size_t t = 0; t < labels.size(); ++t) {
+    if (classes[static_cast<std::size_t>(labels[t])].changes() == 0) continue;
+    for (const std::size_t n : {t - 1, t + 1}) {
+      if (t == 0 && n > t) continue;  // t - 1 wrapped
+      if (n >= labels.size() || !coin(rng)) continue;
+      for (std::size_t c = 0; c < k; ++c) probs[n * k + c] *= 1.0 - amount;
+      probs[n * k + static_cast<std::size_t>(labels[t])] += amount;
+    }
+  }
 }
 
 }  // namespace lc::decode::testing

@@ -40,16 +40,20 @@ TEST(Offline, MatchesBruteForceOnSmallRandomTables) {
       const auto probs = quantised ? testing::quantised_table(rng, windows, g.size())
                                    : testing::random_table(rng, windows, g.size());
       for (const auto mode : {PathScore::SumProb, PathScore::SumLogProb}) {
-        // Ties are only exact in SumProb (logs of multiples of 1/8 do not add exactly).
-        if (quantised && mode == PathScore::SumLogProb) continue;
-        SCOPED_TRACE("seed " + std::to_string(kSeed) + " changes " + std::to_string(changes) + " iter " +
-                     std::to_string(iter) + " mode " + std::to_string(static_cast<int>(mode)));
-        const auto got = decode_offline(g, probs, {mode});
-        ASSERT_TRUE(got) << got.error().message;
-        const auto want = testing::brute_force(g, probs, mode);
-        EXPECT_EQ(got->classes, want.path);
-        EXPECT_DOUBLE_EQ(got->score, want.score);
-        EXPECT_TRUE(g.is_path(got->classes));
+        for (const double floor : {kDefaultProbFloor, 1e-12}) {
+          // Ties among quantised values are exact only in SumProb (logs of multiples of 1/8 do not add
+          // exactly); the log floor makes exact ties of its own (every clamped window scores the same).
+          if (quantised && mode == PathScore::SumLogProb) continue;
+          SCOPED_TRACE("seed " + std::to_string(kSeed) + " changes " + std::to_string(changes) + " iter " +
+                       std::to_string(iter) + " mode " + std::to_string(static_cast<int>(mode)) + " floor " +
+                       std::to_string(floor));
+          const auto got = decode_offline(g, probs, {mode, true, floor});
+          ASSERT_TRUE(got) << got.error().message;
+          const auto want = testing::brute_force(g, probs, mode, floor);
+          EXPECT_EQ(got->classes, want.path);
+          EXPECT_DOUBLE_EQ(got->score, want.score);
+          EXPECT_TRUE(g.is_path(got->classes));
+        }
       }
     }
   }
@@ -68,12 +72,17 @@ TEST(Offline, MatchesTheReferenceBellmanFordPort) {
                            : testing::noisy_probs(rng, testing::cycle_labels(rng, windows, 5, 1, classes), g.size(),
                                                   2.0, 1.0, 0.05);
     for (const auto mode : {PathScore::SumProb, PathScore::SumLogProb}) {
-      SCOPED_TRACE("seed " + std::to_string(kSeed + 1) + " iter " + std::to_string(iter));
-      const auto got = decode_offline(g, probs, {mode});
-      ASSERT_TRUE(got) << got.error().message;
-      const auto want = testing::bellman_ford(g, probs, mode);
-      EXPECT_EQ(got->classes, want.path);
-      EXPECT_NEAR(got->score, want.score, 1e-9);
+      for (const double floor : {kDefaultProbFloor, 1e-12}) {
+        SCOPED_TRACE("seed " + std::to_string(kSeed + 1) + " iter " + std::to_string(iter));
+        const auto got = decode_offline(g, probs, {mode, true, floor});
+        ASSERT_TRUE(got) << got.error().message;
+        const auto want = testing::bellman_ford(g, probs, mode, floor);
+        EXPECT_NEAR(got->score, want.score, 1e-9);
+        // Bellman-Ford breaks ties its own way; the floor can make exact ties, so compare paths without it.
+        if (mode == PathScore::SumProb || floor == 1e-12) {
+          EXPECT_EQ(got->classes, want.path);
+        }
+      }
     }
   }
 }
@@ -153,6 +162,8 @@ TEST(Offline, NoAllowedPathIsAnErrorNotUndefinedBehaviour) {
   const std::vector<double> two(4, 0.5);
   EXPECT_FALSE(decode_offline(g, two));          // B cannot be followed
   EXPECT_TRUE(decode_offline(g, two, {PathScore::SumProb, /*use_start_classes=*/false}));
+  EXPECT_FALSE(decode_offline(g, one, {PathScore::SumLogProb, true, 0.0}));  // a floor of 0 would allow -inf
+  EXPECT_FALSE(decode_offline(g, one, {PathScore::SumLogProb, true, std::nan("")}));
   // The oracle agrees that no path exists.
   EXPECT_TRUE(testing::brute_force(g, two, PathScore::SumProb).path.empty());
 }

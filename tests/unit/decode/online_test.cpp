@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <iostream>
 #include <random>
 #include <string>
@@ -137,6 +139,60 @@ TEST(Online, SmallLagForcesCommitsAndStillGivesAValidPath) {
   std::cout << "[ measure  ] forced commits over all small-lag runs: " << forced_total << '\n';
 }
 
+TEST(Online, WhatTheLagCostsOnCycleLikeData) {
+  // Event accuracy of the online decoder against the offline one on cycle-like data (noisy classifier,
+  // transitions smeared onto neighbouring windows, a few confidently wrong windows), per max lag.
+  constexpr std::uint64_t kLagSeed = kSeed + 6;
+  std::cout << "[ seed     ] " << kLagSeed << '\n';
+  for (const int changes : {1, 2}) {
+    const auto classes = classes_up_to(changes);
+    const auto g = testing::graph_up_to(changes);
+    const auto k = static_cast<std::size_t>(g.size());
+    const std::vector<int> lags{1, 2, 4, 6, 12, 24};
+    std::vector<testing::Score> online(lags.size());
+    std::vector<std::int64_t> forced(lags.size(), 0);
+    testing::Score offline;
+    std::mt19937_64 rng(kLagSeed);
+    long windows = 0;
+    for (int seq = 0; seq < 10; ++seq) {
+      const auto labels = testing::cycle_labels(rng, 720, 5, changes, classes);
+      auto probs = testing::noisy_probs(rng, labels, g.size(), 1.5, 1.0, 0.02);
+      testing::smear_transitions(rng, classes, labels, probs, 0.6);
+      const auto truth = testing::events_of(classes, labels);
+      const auto tally = [&](testing::Score& s, const std::vector<int>& path) {
+        const auto ev = testing::events_of(classes, path);
+        s.add(truth.load, ev.load, 2);
+        s.add(truth.trip, ev.trip, 2);
+        s.add(truth.failed, ev.failed, 2);
+      };
+      tally(offline, decode_offline(g, probs).value().classes);
+      windows += static_cast<long>(labels.size());
+      for (std::size_t i = 0; i < lags.size(); ++i) {
+        auto dec = OnlineDecoder::create(g, {kDefaultPathScore, lags[i]}).value();
+        std::vector<int> path;
+        for (std::size_t t = 0; t < labels.size(); ++t) {
+          dec.push(std::span<const double>(probs).subspan(t * k, k));
+          for (const auto& c : dec.committed()) path.push_back(c.class_index);
+        }
+        dec.finish();
+        for (const auto& c : dec.committed()) path.push_back(c.class_index);
+        ASSERT_TRUE(g.is_path(path));
+        forced[i] += dec.stats().forced_commits;
+        tally(online[i], path);
+      }
+    }
+    std::printf("[ measure  ] K=%-2d offline            F1 %.3f  events %ld/%ld\n", g.size(), offline.f1(),
+                offline.predicted, offline.truth);
+    for (std::size_t i = 0; i < lags.size(); ++i)
+      std::printf("[ measure  ] K=%-2d online, lag %-2d     F1 %.3f  events %ld/%ld  forced %.2f%% of windows\n",
+                  g.size(), lags[i], online[i].f1(), online[i].predicted, online[i].truth,
+                  100.0 * static_cast<double>(forced[i]) / static_cast<double>(windows));
+    // The default lag (6 windows = 30 s) must stay close to the exact decoder.
+    const auto at6 = static_cast<std::size_t>(std::find(lags.begin(), lags.end(), 6) - lags.begin());
+    EXPECT_GE(online[at6].f1(), offline.f1() - 0.02) << "K=" << g.size();
+  }
+}
+
 TEST(Online, FirstForcedCommitFollowsTheBestPathSoFar) {
   // Before any forced commit the survivors are the exact ones, so the first forced decision is the class the
   // exact best path over the windows seen so far gives the oldest undecided window.
@@ -254,6 +310,8 @@ TEST(Online, BadOptionsAreErrors) {
   EXPECT_FALSE(OnlineDecoder::create(g, {kDefaultPathScore, -1}));
   EXPECT_FALSE(OnlineDecoder::create(g, {kDefaultPathScore, OnlineDecoder::kMaxLag + 1}));
   EXPECT_TRUE(OnlineDecoder::create(g, {kDefaultPathScore, 0}));
+  EXPECT_FALSE(OnlineDecoder::create(g, {kDefaultPathScore, 6, -1.0}));
+  EXPECT_FALSE(OnlineDecoder::create(g, {kDefaultPathScore, 6, 1.5}));
 }
 
 #ifndef NDEBUG
