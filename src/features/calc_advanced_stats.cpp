@@ -13,6 +13,7 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kPinvRcond = 1e-15;  // np.linalg.pinv / statsmodels pinv_extended default
+constexpr double kExactFitRel = 1e-24;  // ssr / sum(y^2) below this is rounding noise of an exact fit
 
 double mean_of(const double* a, std::size_t n) {
   double s = 0.0;
@@ -47,7 +48,7 @@ double mackinnon_p_c(double tau) {
   constexpr double kTauMin = -18.86;
   constexpr double kTauStar = -1.61;
   constexpr double kSmallP[3] = {2.1659, 1.4412, 3.8269e-2};
-  constexpr double kLargeP[4] = {1.7339, 9.3202e-1, -1.2745e-2, -1.0368e-3};
+  constexpr double kLargeP[4] = {1.7339, 9.3202e-1, -1.2745e-1, -1.0368e-2};
   if (tau > kTauMax) return 1.0;
   if (tau < kTauMin) return 0.0;
   double poly = 0.0;
@@ -88,8 +89,14 @@ AdfFit adf_fit(std::span<const double> x, std::size_t first, std::size_t lags, b
   AdfFit f{kNaN, kNaN};
   if (!r.ok) return f;
   // statsmodels OLS: llf = -log(ssr) * nobs/2 - (1 + log(pi / (nobs/2))) * nobs/2, aic = -2 llf + 2 rank.
+  // An exact fit leaves only rounding noise in ssr (~1e-31); statsmodels' AIC is then decided by LAPACK's
+  // noise. Treat such fits as exact (ssr 0, AIC -inf) so ties go to the fewest lags, as they do whenever
+  // statsmodels' noise happens to be zero.
+  double yy = 0.0;
+  for (std::size_t i = 0; i < rows; ++i) yy += y[i] * y[i];
+  const double ssr_aic = r.ssr <= kExactFitRel * yy ? 0.0 : r.ssr;
   const double nobs2 = static_cast<double>(rows) / 2.0;
-  const double llf = -std::log(r.ssr) * nobs2 - (1.0 + std::log(std::numbers::pi / nobs2)) * nobs2;
+  const double llf = -std::log(ssr_aic) * nobs2 - (1.0 + std::log(std::numbers::pi / nobs2)) * nobs2;
   f.aic = -2.0 * llf + 2.0 * static_cast<double>(r.rank);
   const double df_resid = static_cast<double>(rows) - static_cast<double>(r.rank);
   const double scale = r.ssr / df_resid;
