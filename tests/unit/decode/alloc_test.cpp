@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdlib>
+#include <iostream>
 #include <new>
 #include <random>
 #include <vector>

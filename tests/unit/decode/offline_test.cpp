@@ -89,6 +89,7 @@ TEST(Offline, MatchesTheReferenceBellmanFordPort) {
 
 TEST(Offline, CycleLabelsAreValidPaths) {
   // The generator the other tests rely on produces paths of the graph (guards the tests themselves).
+  std::cout << "[ seed     ] " << kSeed + 2 << '\n';
   std::mt19937_64 rng(kSeed + 2);
   for (const int changes : {1, 2}) {
     const auto classes = classes_up_to(changes);
@@ -100,6 +101,7 @@ TEST(Offline, CycleLabelsAreValidPaths) {
 }
 
 TEST(Offline, PerfectProbabilitiesGiveTheTruth) {
+  std::cout << "[ seed     ] " << kSeed + 3 << '\n';
   std::mt19937_64 rng(kSeed + 3);
   const auto classes = classes_up_to(2);
   const auto g = testing::graph_up_to(2);
@@ -169,6 +171,7 @@ TEST(Offline, NoAllowedPathIsAnErrorNotUndefinedBehaviour) {
 }
 
 TEST(Offline, StartSetMatchesBruteForce) {
+  std::cout << "[ seed     ] " << kSeed + 4 << '\n';
   std::mt19937_64 rng(kSeed + 4);
   auto g = testing::graph_up_to(1);
   ASSERT_TRUE(g.set_start_classes(std::vector<std::string>{"EMPTY_NO_TRANSITION"}));

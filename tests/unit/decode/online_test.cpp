@@ -87,6 +87,7 @@ TEST(Online, WithoutForcedCommitsEqualsOfflineWindowForWindow) {
 TEST(Online, PathsMergeLongBeforeTheLagOnCycleLikeData) {
   // On cycle-like data survivors merge within a few windows; a lag of 50 windows is then never reached and
   // the online result is exact. Also reports how far behind the online decoder runs.
+  std::cout << "[ seed     ] " << kSeed + 1 << '\n';
   std::mt19937_64 rng(kSeed + 1);
   const auto g = testing::graph_up_to(1);
   int worst = 0;
@@ -196,6 +197,7 @@ TEST(Online, WhatTheLagCostsOnCycleLikeData) {
 TEST(Online, FirstForcedCommitFollowsTheBestPathSoFar) {
   // Before any forced commit the survivors are the exact ones, so the first forced decision is the class the
   // exact best path over the windows seen so far gives the oldest undecided window.
+  std::cout << "[ seed     ] " << kSeed + 3 << '\n';
   std::mt19937_64 rng(kSeed + 3);
   const auto g = testing::graph_up_to(1);
   const auto k = static_cast<std::size_t>(g.size());
@@ -219,6 +221,7 @@ TEST(Online, FirstForcedCommitFollowsTheBestPathSoFar) {
 }
 
 TEST(Online, EndSegmentCommitsAndLetsTheNextWindowStartAnywhere) {
+  std::cout << "[ seed     ] " << kSeed + 4 << '\n';
   std::mt19937_64 rng(kSeed + 4);
   auto g = testing::graph_up_to(1);
   ASSERT_TRUE(g.set_start_classes(std::vector<std::string>{"EMPTY_NO_TRANSITION"}));
@@ -294,6 +297,7 @@ TEST(Online, DeadEndEndsTheSegmentInsteadOfFailing) {
 }
 
 TEST(Online, ResetStartsOver) {
+  std::cout << "[ seed     ] " << kSeed + 5 << '\n';
   std::mt19937_64 rng(kSeed + 5);
   const auto g = testing::graph_up_to(2);
   const auto probs = make_table(rng, 100, 2, true);
