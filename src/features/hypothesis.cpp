@@ -150,7 +150,7 @@ Ranking rank_average(std::span<const double> values) {
 
 double mann_whitney_u_exact_sf(std::int64_t u, std::size_t m, std::size_t n) {
   if (m == 0 || n == 0) return kNaN;
-  const auto mn = static_cast<std::int64_t>(m * n);
+  const auto mn = static_cast<std::int64_t>(m) * static_cast<std::int64_t>(n);
   u = std::clamp<std::int64_t>(u, 0, mn);
   // P(U >= u) = P(U <= mn - u) by symmetry; the counts f(k) of arrangements with U = k are the coefficients
   // of the Gaussian binomial [m+n choose m]_q = prod_{i=1..s} (1 - q^(b+i)) / (1 - q^i), s = min, b = max.
