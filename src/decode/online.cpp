@@ -41,6 +41,7 @@ void OnlineDecoder::reset() {
   m_first_segment = true;
   m_next_window = 0;
   m_first_undecided = 0;
+  m_segment_first = 0;
   m_stats = OnlineStats{};
 }
 
@@ -51,7 +52,7 @@ std::span<std::int32_t> OnlineDecoder::back_row(std::int64_t window) {
 
 void OnlineDecoder::emit(std::int64_t window, int class_index, bool forced) {
   assert(m_out_size < m_out.size());
-  m_out[m_out_size++] = Committed{window, class_index, forced};
+  m_out[m_out_size++] = Committed{window, class_index, forced, window == m_segment_first};
   ++m_stats.committed;
   if (forced) ++m_stats.forced_commits;
 }
@@ -60,6 +61,7 @@ void OnlineDecoder::start_segment(bool use_start_set) {
   // m_node holds the window's node scores; window numbering continues across segments.
   detail::viterbi_start(m_graph, use_start_set, m_node, m_score);
   m_first_undecided = m_next_window;
+  m_segment_first = m_next_window;
   m_in_segment = true;
   ++m_stats.segments;
 }

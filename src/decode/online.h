@@ -45,6 +45,9 @@ struct Committed {
   std::int64_t window = 0;  // index of the window, counting every push since create()/reset() from 0
   int class_index = 0;
   bool forced = false;  // committed by the lag limit while survivors still disagreed
+  // First window of a segment: no transition links it to the window before (end_segment() or a dead end;
+  // the count layer must not derive an event across it).
+  bool segment_start = false;
   bool operator==(const Committed&) const = default;
 };
 
@@ -119,6 +122,7 @@ class OnlineDecoder {
   bool m_first_segment = true;
   std::int64_t m_next_window = 0;       // index the next push gets
   std::int64_t m_first_undecided = 0;   // oldest window not yet committed (valid in a segment)
+  std::int64_t m_segment_first = 0;     // first window of the current segment
   OnlineStats m_stats;
 };
 

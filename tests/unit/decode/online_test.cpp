@@ -119,6 +119,10 @@ TEST(Online, SmallLagForcesCommitsAndStillGivesAValidPath) {
           const auto run = run_online(dec, probs);
           const auto path = classes_of(run.commits);
           ASSERT_EQ(path.size(), 300U);
+          EXPECT_TRUE(run.commits.front().segment_start);
+          EXPECT_EQ(std::count_if(run.commits.begin(), run.commits.end(),
+                                  [](const Committed& c) { return c.segment_start; }),
+                    1);
           EXPECT_TRUE(g.is_path(path));
           std::int64_t forced = 0;
           for (const auto& c : run.commits) forced += c.forced ? 1 : 0;
@@ -250,6 +254,7 @@ TEST(Online, EndSegmentCommitsAndLetsTheNextWindowStartAnywhere) {
       ASSERT_LT(at, all.size());
       EXPECT_EQ(all[at].window, static_cast<std::int64_t>(at));
       EXPECT_EQ(all[at].class_index, want.classes[i]) << "segment " << s << " window " << i;
+      EXPECT_EQ(all[at].segment_start, i == 0) << "segment " << s << " window " << i;
     }
   }
   EXPECT_EQ(at, all.size());
@@ -293,7 +298,10 @@ TEST(Online, DeadEndEndsTheSegmentInsteadOfFailing) {
   EXPECT_EQ(all[1].class_index, 1);
   EXPECT_EQ(all[2].class_index, 0);
   EXPECT_EQ(all[3].class_index, 1);
-  for (std::size_t i = 0; i < all.size(); ++i) EXPECT_EQ(all[i].window, static_cast<std::int64_t>(i));
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].window, static_cast<std::int64_t>(i));
+    EXPECT_EQ(all[i].segment_start, i % 2 == 0) << i;  // the count layer must not join B -> A
+  }
 }
 
 TEST(Online, ResetStartsOver) {
