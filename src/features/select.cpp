@@ -27,12 +27,12 @@ struct Column {
   double high = 0;
 };
 
-void load_column(std::span<const double> x, std::size_t n_rows, std::size_t n_features, std::size_t f,
-                 const SelectOptions& options, Column& col) {
+// `raw`: the feature's value in every row (NaN where missing).
+void load_column(std::span<const double> raw, const SelectOptions& options, Column& col) {
   col.rows.clear();
   col.values.clear();
-  for (std::size_t r = 0; r < n_rows; ++r) {
-    const double v = x[r * n_features + f];
+  for (std::size_t r = 0; r < raw.size(); ++r) {
+    const double v = raw[r];
     if (std::isnan(v)) continue;
     col.rows.push_back(r);
     col.values.push_back(v);
@@ -166,9 +166,20 @@ Expected<RelevanceTable> calculate_relevance_table(std::span<const double> x, st
   table.p_values.assign(n_classes, std::vector<double>(n_features, kNaN));
   table.relevant_per_class.assign(n_classes, std::vector<std::uint8_t>(n_features, 0));
 
+  // The matrix is row-major; columns are gathered a block at a time so each row's cache lines are read once
+  // per block rather than once per feature.
+  constexpr std::size_t kBlock = 64;
+  std::vector<double> block(kBlock * n_rows);
   Column col;
   for (std::size_t f = 0; f < n_features; ++f) {
-    load_column(x, n_rows, n_features, f, options, col);
+    const std::size_t b = f % kBlock;
+    if (b == 0) {
+      const std::size_t width = std::min(kBlock, n_features - f);
+      for (std::size_t r = 0; r < n_rows; ++r) {
+        for (std::size_t k = 0; k < width; ++k) block[k * n_rows + r] = x[r * n_features + f + k];
+      }
+    }
+    load_column(std::span<const double>(block).subspan(b * n_rows, n_rows), options, col);
     table.types[f] = col.type;
     if (col.type == FeatureType::Constant) continue;
     for (std::size_t k = 0; k < n_classes; ++k) table.p_values[k][f] = p_value_for_class(col, y, table.classes[k], options);

@@ -127,9 +127,10 @@ struct Synthetic {
   std::vector<int> y;
 };
 
-// Column 0: class id + N(0, 0.5); columns 1..n_features-1: N(0, 1) noise. Classes cycle 0..n_classes-1
-// in a shuffled order.
-Synthetic make_synthetic(std::uint64_t seed, std::size_t n_rows, std::size_t n_features, int n_classes) {
+// Column 0 (and `second_relevant` if nonzero): class id + N(0, 0.5); the other columns N(0, 1) noise.
+// Classes cycle 0..n_classes-1 in a shuffled order.
+Synthetic make_synthetic(std::uint64_t seed, std::size_t n_rows, std::size_t n_features, int n_classes,
+                         std::size_t second_relevant = 0) {
   Gauss g(seed);
   Synthetic s;
   s.n_rows = n_rows;
@@ -141,6 +142,7 @@ Synthetic make_synthetic(std::uint64_t seed, std::size_t n_rows, std::size_t n_f
   for (std::size_t r = 0; r < n_rows; ++r) {
     s.x[r * n_features] = s.y[r] + 0.5 * g();
     for (std::size_t f = 1; f < n_features; ++f) s.x[r * n_features + f] = g();
+    if (second_relevant != 0) s.x[r * n_features + second_relevant] = s.y[r] + 0.5 * g();
   }
   return s;
 }
@@ -148,10 +150,11 @@ Synthetic make_synthetic(std::uint64_t seed, std::size_t n_rows, std::size_t n_f
 TEST(SelectSynthetic, FindsTheSeparatingFeatureAndNoNoise) {
   const std::uint64_t seed = 0x5e1ec7;
   std::printf("SelectSynthetic seed: %llu\n", static_cast<unsigned long long>(seed));
-  const Synthetic s = make_synthetic(seed, 300, 40, 3);
+  // 150 features so the selection's column blocks (64 wide) are crossed; column 70 also separates.
+  const Synthetic s = make_synthetic(seed, 300, 150, 3, 70);
   const auto selected = select_relevant_features(s.x, s.n_rows, s.n_features, s.y);
   ASSERT_TRUE(selected.has_value()) << selected.error().message;
-  EXPECT_EQ(*selected, std::vector<std::size_t>{0}) << "seed " << seed;
+  EXPECT_EQ(*selected, (std::vector<std::size_t>{0, 70})) << "seed " << seed;
 }
 
 TEST(SelectSynthetic, KolmogorovSmirnovAlsoFindsIt) {
