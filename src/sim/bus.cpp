@@ -270,7 +270,7 @@ void Bus::build(int msg, std::int64_t due_us, const MachineState& m, double hyd_
       f.data = {0x00, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF};  // lamps off, no active DTC
       break;
     case kEtc1: {
-      const bool engaged = m.direction != 0 && !m.shifting;
+      const bool engaged = m.direction != 0 && !m.shifting && !m.declutched;
       f.data[0] = static_cast<std::uint8_t>(0xC0 | (m.shifting ? 0x10 : 0) | (engaged ? 0x01 : 0));
       put2(f, 2, raw2(m.output_rpm, 0.125, 0));
       const double slip = m.engine_rpm > 100 ? std::clamp(100 * (1 - m.turbine_rpm / m.engine_rpm), 0.0, 100.0) : 0;

@@ -124,7 +124,8 @@ void Machine::step_driveline(const Controls& c, double dt_s, double& pump_torque
   const double reduction = m_p.gear_reduction[s.gear - 1];
   const double wheel_rpm = s.vehicle_speed_ms / wheel_circ_m * 60.0;
   double drive_force_n = 0;
-  if (s.direction == 0 || s.shifting) {
+  s.declutched = c.declutch;
+  if (s.direction == 0 || s.shifting || c.declutch) {
     pump_torque_nm = m_converter_k * n * n * 0.04;  // turbine free-wheels with the pump
     s.turbine_rpm = 0.9 * n;
   } else {

@@ -20,6 +20,7 @@ struct Controls {
   bool kickdown = false;     // hold first gear (approach and dig)
   int max_gear = 2;          // highest gear the automatic may select
   double brake = 0;          // service brake, 0..1
+  bool declutch = false;     // left brake pedal's transmission cut-off: full power to the hydraulics
   double hyd_flow = 0;       // working hydraulics flow demand (lever), 0..1
   double hyd_pressure_mpa = 0;  // load pressure of the working function being moved
   bool in_pile = false;      // bucket edge in the pile: penetration resistance acts on forward motion
@@ -56,6 +57,7 @@ struct MachineState {
   int gear = 1;                   // 1..kGears
   int direction = 0;              // selected direction
   bool shifting = false;
+  bool declutched = false;
   double turbine_rpm = 0;
   double output_rpm = 0;
   double brake = 0;

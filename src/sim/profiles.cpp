@@ -120,7 +120,7 @@ std::vector<OperatorStyle> make_styles() {
   smooth.pedal_peak = 0.78;
   smooth.pedal_wobble = 0.02;
   smooth.duration_scale = 1.15;
-  smooth.failed_load_share = 0.07;
+  smooth.failed_load_share = 0.085;
   smooth.left_foot_braking = 0.15;
   out.push_back(smooth);
 
@@ -130,7 +130,7 @@ std::vector<OperatorStyle> make_styles() {
   aggressive.pedal_peak = 0.97;
   aggressive.pedal_wobble = 0.06;
   aggressive.duration_scale = 0.85;
-  aggressive.failed_load_share = 0.11;
+  aggressive.failed_load_share = 0.12;
   aggressive.left_foot_braking = 0.6;
   out.push_back(aggressive);
   return out;

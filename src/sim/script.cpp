@@ -183,11 +183,12 @@ void Script::push_cycle() {
   dump.kind = Maneuver::Dump;
   dump.direction = 1;
   dump.pedal = std::min(1.0, peak * m_rng.uniform(0.6, 1.0));
-  dump.hyd_flow = m_rng.uniform(0.7, 1.0);
+  dump.hyd_flow = m_rng.uniform(0.5, 1.0);
   dump.hyd_pressure = 0.35 + 0.3 * fill;
   dump.payload_from = fill;
   dump.payload_to = 0;
   dump.brake_from = 0;
+  dump.left_foot = m_rng.chance(0.4 + 0.4 * m_style.left_foot_braking);
   dump.shake = m_rng.chance(m_style.name == "aggressive" ? 0.5 : 0.2);
   dump.pulse_s = m_rng.uniform(0.4, 0.7);
   push(dump, std::clamp(m_rng.normal(4.0, 0.8), 2.2, 6.5) * (0.75 + 0.25 * m_p.pace));
@@ -249,6 +250,7 @@ Controls Script::controls(std::int64_t step, const MachineState& m) {
       if (f >= seg.brake_from) {
         c.brake = std::min(0.7, (f - seg.brake_from) * 4);
         pedal_target = seg.left_foot ? seg.pedal * 0.85 : 0.05;
+        c.declutch = seg.left_foot && c.brake > 0.2;
       }
       break;
     case Maneuver::Approach:
@@ -279,6 +281,7 @@ Controls Script::controls(std::int64_t step, const MachineState& m) {
     case Maneuver::Dump: {
       pedal_target = seg.pedal;
       c.brake = 0.8;
+      c.declutch = seg.left_foot;
       if (f < 0.55) {
         c.hyd_flow = seg.hyd_flow;
         c.hyd_pressure_mpa = seg.hyd_pressure * relief;

@@ -24,24 +24,25 @@ void count_events(const std::vector<LabelInterval>& labels, SimSummary& out) {
   }
 }
 
-Expected<SimRun> simulate(const SimOptions& options, const std::function<void(const can::Frame&)>& sink) {
+Status check_options(const SimOptions& options) {
   if (!(options.minutes > 0 && options.minutes <= kMaxMinutes)) {
     return Error::bad_input("simulate: --minutes must be in (0, " + std::to_string(static_cast<int>(kMaxMinutes)) +
                             "], got " + std::to_string(options.minutes));
   }
+  if (!options.profile.empty() && !find_profile(options.profile)) {
+    std::string valid;
+    for (const auto& name : profiles()) valid += (valid.empty() ? "" : ", ") + name;
+    return Error::bad_input("simulate: unknown profile '" + options.profile + "' (valid: " + valid + ")");
+  }
+  return ok();
+}
+
+Expected<SimRun> simulate(const SimOptions& options, const std::function<void(const can::Frame&)>& sink) {
+  LC_TRY_STATUS(check_options(options));
   Rng master(options.seed);
   const auto& all = machine_profiles();
   const auto by_seed = static_cast<std::size_t>(master.range(0, static_cast<std::int64_t>(all.size()) - 1));
-  MachineProfile profile = all[by_seed];
-  if (!options.profile.empty()) {
-    auto found = find_profile(options.profile);
-    if (!found) {
-      std::string valid;
-      for (const auto& name : profiles()) valid += (valid.empty() ? "" : ", ") + name;
-      return Error::bad_input("simulate: unknown profile '" + options.profile + "' (valid: " + valid + ")");
-    }
-    profile = *found;
-  }
+  const MachineProfile profile = options.profile.empty() ? all[by_seed] : *find_profile(options.profile);
   const auto& styles = operator_styles();
   const OperatorStyle style = styles[static_cast<std::size_t>(master.range(0, static_cast<std::int64_t>(styles.size()) - 1))];
   const std::int64_t day = master.range(0, 364);
@@ -91,6 +92,7 @@ Expected<SimRun> simulate(const SimOptions& options, const std::function<void(co
 Expected<SimSummary> simulate_to_files(const SimOptions& options, const std::string& prefix) {
   const std::string log_path = prefix + ".log";
   const std::string labels_path = prefix + ".labels.csv";
+  LC_TRY_STATUS(check_options(options));  // before creating any file
   LC_TRY(writer, can::CandumpWriter::open(log_path));
   LC_TRY(run, simulate(options, [&writer](const can::Frame& f) { writer.write(f); }));
   LC_TRY_STATUS(writer.close());

@@ -52,6 +52,9 @@ struct SimRun {
   std::vector<LabelInterval> labels;  // contiguous, adjacent states differ, start..start+seconds
 };
 
+// Ok, or Error::bad_input for minutes outside (0, 10080] (or NaN) or an unknown profile, naming the valid ones.
+Status check_options(const SimOptions& options);
+
 // Runs the simulation, handing every frame (in timestamp order) to `sink`. Returns the summary and the
 // labels, or Error::bad_input for minutes outside (0, 10080] or an unknown profile (naming the valid ones).
 Expected<SimRun> simulate(const SimOptions& options, const std::function<void(const can::Frame&)>& sink);
