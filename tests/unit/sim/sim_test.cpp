@@ -332,6 +332,73 @@ TEST(Simulator, ColdStartShowsCrankingDipAndEngineAtRest) {
   expect_valid_labels(c.run, o.minutes);
 }
 
+// ---- physics stays plausible ----
+
+TEST(Simulator, SignalsStayPhysicallyPlausibleAndDigsLugTheEngine) {
+  for (const std::string profile_name : {"compact", "midsize", "quarry"}) {
+    SimOptions o;
+    o.minutes = 30;
+    o.seed = 17;
+    o.profile = profile_name;
+    const Collected c = run_sim(o);
+    const auto profile = *lc::sim::find_profile(profile_name);
+    const auto& labels = c.run.labels;
+    double max_rpm = 0, max_coolant = -100, last_max_avail = 0, last_rpm = 0;
+    double min_running_v = 1e9, max_v = 0;
+    long dig_samples = 0, dig_lugging = 0, empty_samples = 0, empty_lugging = 0, low_oil = 0;
+    double dig_rpm = 0, travel_rpm = 0;
+    long travel_n = 0;
+    for (const auto& f : c.frames) {
+      double v = 0;
+      if (decode(f, 3, v) && !std::isnan(v)) last_max_avail = v;
+      if (decode(f, 6, v) && !std::isnan(v)) max_coolant = std::max(max_coolant, v);
+      if (decode(f, 8, v) && !std::isnan(v) && last_rpm > 1.1 * profile.low_idle_rpm && v < 60) ++low_oil;
+      if (decode(f, 5, v) && !std::isnan(v)) {
+        max_v = std::max(max_v, v);
+        if (last_rpm > profile.low_idle_rpm * 0.9 && t_s(f) - c.run.summary.start_s > 120) {
+          min_running_v = std::min(min_running_v, v);
+        }
+      }
+      double rpm = 0, torque = 0;
+      if (!decode(f, 0, rpm) || !decode(f, 1, torque)) continue;
+      last_rpm = rpm;
+      max_rpm = std::max(max_rpm, rpm);
+      const auto st = lc::state_at(labels, t_s(f));
+      if (!st) continue;
+      const bool lugging = torque >= last_max_avail - 4 && rpm < 0.97 * profile.high_idle_rpm;
+      if (*st == State::Loading) {
+        ++dig_samples;
+        dig_lugging += lugging ? 1 : 0;
+        dig_rpm += rpm;
+      } else if (*st == State::Empty) {
+        ++empty_samples;
+        empty_lugging += lugging ? 1 : 0;
+        if (rpm > profile.low_idle_rpm * 1.3) {
+          travel_rpm += rpm;
+          ++travel_n;
+        }
+      }
+    }
+    const double dig_share = static_cast<double>(dig_lugging) / static_cast<double>(dig_samples);
+    const double empty_share = static_cast<double>(empty_lugging) / static_cast<double>(empty_samples);
+    std::printf("[ sim      ] %s: max rpm %.0f (high idle %.0f), lugging in LOADING %.2f vs EMPTY %.2f, mean rpm "
+                "digging %.0f vs moving empty %.0f, coolant max %.0f, running voltage %.2f..%.2f\n",
+                profile_name.c_str(), max_rpm, profile.high_idle_rpm, dig_share, empty_share,
+                dig_rpm / static_cast<double>(dig_samples), travel_rpm / static_cast<double>(travel_n), max_coolant,
+                min_running_v, max_v);
+    EXPECT_LE(max_rpm, profile.high_idle_rpm + 150);  // the governor holds high idle
+    EXPECT_GT(dig_share, 0.25);                       // digs pull the engine onto its torque curve
+    EXPECT_GT(dig_share, 2 * empty_share);
+    // Pedal nearly floored in the pile, yet the speed sags well below high idle.
+    EXPECT_LT(dig_rpm / static_cast<double>(dig_samples), 0.9 * profile.high_idle_rpm);
+    EXPECT_LE(max_coolant, 100);                     // the thermostat and fan hold the temperature
+    EXPECT_EQ(low_oil, 0);                            // oil pressure whenever the engine runs
+    const double k = profile.system_voltage_v / 12;
+    EXPECT_GT(min_running_v, 12.8 * k);               // charging while running
+    EXPECT_LT(max_v, 14.8 * k);
+  }
+}
+
 // ---- faults ----
 
 TEST(Simulator, FaultsMakeGapsMissingPgnNaAndStuckValuesButLeaveLabelsAlone) {
