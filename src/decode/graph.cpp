@@ -14,8 +14,8 @@ Expected<TransitionGraph> TransitionGraph::build(std::vector<std::string> names,
     if (names[i].empty()) return Error::bad_input(std::string(kWhat) + "class " + std::to_string(i) + ": empty name");
     for (std::size_t j = 0; j < i; ++j)
       if (names[j] == names[i])
-        return Error::bad_input(std::string(kWhat) + "class " + std::to_string(i) + ": duplicate name '" +
-                                names[i] + "'");
+        return Error::bad_input(std::string(kWhat) + "class " + std::to_string(i) + ": duplicate name '" + names[i] +
+                                "'");
   }
   const int k = static_cast<int>(names.size());
   for (std::size_t e = 0; e < edges.size(); ++e) {
@@ -50,7 +50,8 @@ Expected<TransitionGraph> TransitionGraph::from_classes(std::span<const WindowCl
   std::vector<std::string> names;
   names.reserve(classes.size());
   for (const auto& c : classes) {
-    if (c.path.empty()) return Error::bad_input(std::string(kWhat) + "class " + std::to_string(names.size()) + ": empty path");
+    if (c.path.empty())
+      return Error::bad_input(std::string(kWhat) + "class " + std::to_string(names.size()) + ": empty path");
     names.push_back(c.name());
   }
   std::vector<Edge> edges;

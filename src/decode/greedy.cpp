@@ -18,8 +18,7 @@ int argmax(std::span<const double> probs) noexcept {
 Expected<std::vector<int>> decode_greedy(std::span<const double> probs, int num_classes) {
   if (num_classes < 1 || probs.size() % static_cast<std::size_t>(num_classes) != 0)
     return Error::bad_input("decode_greedy: probability table of " + std::to_string(probs.size()) +
-                            " values is not a whole number of windows of " + std::to_string(num_classes) +
-                            " classes");
+                            " values is not a whole number of windows of " + std::to_string(num_classes) + " classes");
   const auto k = static_cast<std::size_t>(num_classes);
   std::vector<int> out(probs.size() / k);
   for (std::size_t t = 0; t < out.size(); ++t) out[t] = argmax(probs.subspan(t * k, k));

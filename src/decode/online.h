@@ -107,22 +107,22 @@ class OnlineDecoder {
   std::size_t m_k = 0;
   std::size_t m_rows = 0;  // back-pointer rows kept: max_lag_windows + 1
 
-  std::vector<double> m_node;           // node scores of the window being pushed
-  std::vector<double> m_score;          // survivor scores after the last window (-inf: no survivor)
-  std::vector<double> m_next;           // scratch for the recursion
-  std::vector<std::int32_t> m_back;     // ring of m_rows rows of K back-pointers, row = window % m_rows
-  std::vector<int> m_set;               // scratch: classes alive at some window during the merge test
-  std::vector<int> m_set_next;          // scratch
-  std::vector<std::uint8_t> m_mark;     // scratch: membership marks for m_set_next
-  std::vector<int> m_trace;             // scratch: a traceback, m_rows entries
-  std::vector<Committed> m_out;         // decisions of the last call, m_rows entries
+  std::vector<double> m_node;        // node scores of the window being pushed
+  std::vector<double> m_score;       // survivor scores after the last window (-inf: no survivor)
+  std::vector<double> m_next;        // scratch for the recursion
+  std::vector<std::int32_t> m_back;  // ring of m_rows rows of K back-pointers, row = window % m_rows
+  std::vector<int> m_set;            // scratch: classes alive at some window during the merge test
+  std::vector<int> m_set_next;       // scratch
+  std::vector<std::uint8_t> m_mark;  // scratch: membership marks for m_set_next
+  std::vector<int> m_trace;          // scratch: a traceback, m_rows entries
+  std::vector<Committed> m_out;      // decisions of the last call, m_rows entries
   std::size_t m_out_size = 0;
 
   bool m_in_segment = false;
   bool m_first_segment = true;
-  std::int64_t m_next_window = 0;       // index the next push gets
-  std::int64_t m_first_undecided = 0;   // oldest window not yet committed (valid in a segment)
-  std::int64_t m_segment_first = 0;     // first window of the current segment
+  std::int64_t m_next_window = 0;      // index the next push gets
+  std::int64_t m_first_undecided = 0;  // oldest window not yet committed (valid in a segment)
+  std::int64_t m_segment_first = 0;    // first window of the current segment
   OnlineStats m_stats;
 };
 

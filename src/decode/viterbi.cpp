@@ -61,7 +61,8 @@ double path_score(std::span<const double> probs, int num_classes, std::span<cons
                   double prob_floor) {
   double s = 0.0;
   const auto k = static_cast<std::size_t>(num_classes);
-  for (std::size_t t = 0; t < path.size(); ++t) s += node_score(probs[t * k + static_cast<std::size_t>(path[t])], mode, prob_floor);
+  for (std::size_t t = 0; t < path.size(); ++t)
+    s += node_score(probs[t * k + static_cast<std::size_t>(path[t])], mode, prob_floor);
   return s;
 }
 

@@ -16,7 +16,7 @@
 namespace {
 std::atomic<long> g_allocations{0};
 void* volatile g_escape = nullptr;
-}
+}  // namespace
 
 void* operator new(std::size_t size) {
   g_allocations.fetch_add(1, std::memory_order_relaxed);
@@ -40,8 +40,8 @@ TEST(OnlineAllocation, NoAllocationPerWindow) {
     const auto g = testing::graph_up_to(changes);
     const auto k = static_cast<std::size_t>(g.size());
     const auto classes = classes_up_to(changes);
-    const auto probs = testing::noisy_probs(rng, testing::cycle_labels(rng, 3000, 5, changes, classes),
-                                            g.size(), 2.0, 1.5, 0.05);
+    const auto probs =
+        testing::noisy_probs(rng, testing::cycle_labels(rng, 3000, 5, changes, classes), g.size(), 2.0, 1.5, 0.05);
     for (const int lag : {0, 2, 6, 40}) {
       auto dec = OnlineDecoder::create(g, {PathScore::SumLogProb, lag}).value();
       const long before = g_allocations.load();

@@ -3,8 +3,8 @@
 #pragma once
 
 #include <cmath>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <limits>
 #include <random>
 #include <span>
@@ -76,12 +76,14 @@ inline Oracle bellman_ford(const TransitionGraph& g, std::span<const double> pro
   };
   std::vector<E> edges;
   for (int c = 0; c < k; ++c)
-    if (g.may_start(c)) edges.push_back({source, node(0, c), -node_score(probs[static_cast<std::size_t>(c)], mode, prob_floor)});
+    if (g.may_start(c))
+      edges.push_back({source, node(0, c), -node_score(probs[static_cast<std::size_t>(c)], mode, prob_floor)});
   for (int t = 1; t < t_len; ++t)
     for (int a = 0; a < k; ++a)
       for (int b = 0; b < k; ++b)
         if (g.allowed(a, b))
-          edges.push_back({node(t - 1, a), node(t, b), -node_score(probs[static_cast<std::size_t>(node(t, b))], mode, prob_floor)});
+          edges.push_back(
+              {node(t - 1, a), node(t, b), -node_score(probs[static_cast<std::size_t>(node(t, b))], mode, prob_floor)});
   for (int c = 0; c < k; ++c) edges.push_back({node(t_len - 1, c), sink, 0.0});
 
   const double inf = std::numeric_limits<double>::infinity();
@@ -148,10 +150,18 @@ inline std::vector<int> cycle_labels(std::mt19937_64& rng, int windows, int wind
     const int dur = min_s + (is_long ? long_extra(rng) : extra(rng));
     for (int i = 0; i < dur; ++i) per_s.push_back(s);
     switch (s) {
-      case State::Empty: s = State::Loading; break;
-      case State::Loading: s = failed_dig(rng) ? State::Empty : State::Loaded; break;
-      case State::Loaded: s = State::Unloading; break;
-      case State::Unloading: s = State::Empty; break;
+      case State::Empty:
+        s = State::Loading;
+        break;
+      case State::Loading:
+        s = failed_dig(rng) ? State::Empty : State::Loaded;
+        break;
+      case State::Loaded:
+        s = State::Unloading;
+        break;
+      case State::Unloading:
+        s = State::Empty;
+        break;
     }
   }
   std::vector<int> labels;
@@ -235,13 +245,15 @@ struct Score {
       }
     }
   }
-  double f1() const { return truth + predicted == 0 ? 1.0 : 2.0 * static_cast<double>(matched) / static_cast<double>(truth + predicted); }
+  double f1() const {
+    return truth + predicted == 0 ? 1.0 : 2.0 * static_cast<double>(matched) / static_cast<double>(truth + predicted);
+  }
 };
 
 // Moves probability of a transition window's class onto its neighbours: the model is unsure in which
 // window the change happened (the usual way a window classifier errs, and what makes greedy count twice).
-inline void smear_transitions(std::mt19937_64& rng, const std::vector<WindowClass>& classes, const std::vector<int>& labels,
-                       std::vector<double>& probs, double amount) {
+inline void smear_transitions(std::mt19937_64& rng, const std::vector<WindowClass>& classes,
+                              const std::vector<int>& labels, std::vector<double>& probs, double amount) {
   if (amount <= 0.0) return;
   const std::size_t k = classes.size();
   std::bernoulli_distribution coin(0.5);

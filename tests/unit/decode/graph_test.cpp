@@ -23,7 +23,7 @@ TEST(TransitionGraph, ReferenceClassesFollowTheWorkCycle) {
   EXPECT_TRUE(g.allowed(e_nt, e_nt));
   EXPECT_TRUE(g.allowed(e_nt, e_l));
   EXPECT_TRUE(g.allowed(e_l, l_nt));
-  EXPECT_TRUE(g.allowed(l_e, e_l));   // a new dig right after an abandoned one
+  EXPECT_TRUE(g.allowed(l_e, e_l));  // a new dig right after an abandoned one
   EXPECT_TRUE(g.allowed(u_e, e_nt));
   EXPECT_FALSE(g.allowed(e_nt, l_nt));  // EMPTY cannot become LOADING between windows without a change
   EXPECT_FALSE(g.allowed(e_l, e_l));    // two loads back to back need a LOADING window or a LOADING_TO_EMPTY

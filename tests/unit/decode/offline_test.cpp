@@ -37,8 +37,8 @@ TEST(Offline, MatchesBruteForceOnSmallRandomTables) {
     for (int iter = 0; iter < 600; ++iter) {
       const int windows = 1 + iter % 7;
       const bool quantised = iter % 3 == 0;  // exact sums, many exact ties: checks the tie-break rule
-      const auto probs = quantised ? testing::quantised_table(rng, windows, g.size())
-                                   : testing::random_table(rng, windows, g.size());
+      const auto probs =
+          quantised ? testing::quantised_table(rng, windows, g.size()) : testing::random_table(rng, windows, g.size());
       for (const auto mode : {PathScore::SumProb, PathScore::SumLogProb}) {
         for (const double floor : {kDefaultProbFloor, 1e-12}) {
           // Ties among quantised values are exact only in SumProb (logs of multiples of 1/8 do not add
@@ -67,10 +67,9 @@ TEST(Offline, MatchesTheReferenceBellmanFordPort) {
   for (int iter = 0; iter < 200; ++iter) {
     const int windows = 1 + iter % 40;
     // Half uniform noise, half cycle-like sequences with a noisy classifier.
-    const auto probs = iter % 2 == 0
-                           ? testing::random_table(rng, windows, g.size())
-                           : testing::noisy_probs(rng, testing::cycle_labels(rng, windows, 5, 1, classes), g.size(),
-                                                  2.0, 1.0, 0.05);
+    const auto probs = iter % 2 == 0 ? testing::random_table(rng, windows, g.size())
+                                     : testing::noisy_probs(rng, testing::cycle_labels(rng, windows, 5, 1, classes),
+                                                            g.size(), 2.0, 1.0, 0.05);
     for (const auto mode : {PathScore::SumProb, PathScore::SumLogProb}) {
       for (const double floor : {kDefaultProbFloor, 1e-12}) {
         SCOPED_TRACE("seed " + std::to_string(kSeed + 1) + " iter " + std::to_string(iter));
@@ -162,7 +161,7 @@ TEST(Offline, NoAllowedPathIsAnErrorNotUndefinedBehaviour) {
   ASSERT_TRUE(ok1);
   EXPECT_EQ(ok1->classes, std::vector<int>{1});  // the start set overrides the probabilities
   const std::vector<double> two(4, 0.5);
-  EXPECT_FALSE(decode_offline(g, two));          // B cannot be followed
+  EXPECT_FALSE(decode_offline(g, two));  // B cannot be followed
   EXPECT_TRUE(decode_offline(g, two, {PathScore::SumProb, /*use_start_classes=*/false}));
   EXPECT_FALSE(decode_offline(g, one, {PathScore::SumLogProb, true, 0.0}));  // a floor of 0 would allow -inf
   EXPECT_FALSE(decode_offline(g, one, {PathScore::SumLogProb, true, std::nan("")}));

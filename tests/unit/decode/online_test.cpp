@@ -58,8 +58,7 @@ std::vector<double> make_table(std::mt19937_64& rng, int windows, int changes, b
   const int k = static_cast<int>(classes.size());
   if (!cycle_like) return testing::random_table(rng, windows, k);
   std::uniform_real_distribution<double> noise(0.5, 2.0);
-  return testing::noisy_probs(rng, testing::cycle_labels(rng, windows, 5, changes, classes), k, 2.5, noise(rng),
-                              0.03);
+  return testing::noisy_probs(rng, testing::cycle_labels(rng, windows, 5, changes, classes), k, 2.5, noise(rng), 0.03);
 }
 
 TEST(Online, WithoutForcedCommitsEqualsOfflineWindowForWindow) {
@@ -99,8 +98,7 @@ TEST(Online, PathsMergeLongBeforeTheLagOnCycleLikeData) {
     EXPECT_EQ(classes_of(run.commits), decode_offline(g, probs).value().classes);
     worst = std::max(worst, run.stats.max_undecided);
   }
-  std::cout << "[ measure  ] largest number of undecided windows over 30 x 2000 cycle-like windows: " << worst
-            << '\n';
+  std::cout << "[ measure  ] largest number of undecided windows over 30 x 2000 cycle-like windows: " << worst << '\n';
 }
 
 TEST(Online, SmallLagForcesCommitsAndStillGivesAValidPath) {
@@ -120,9 +118,9 @@ TEST(Online, SmallLagForcesCommitsAndStillGivesAValidPath) {
           const auto path = classes_of(run.commits);
           ASSERT_EQ(path.size(), 300U);
           EXPECT_TRUE(run.commits.front().segment_start);
-          EXPECT_EQ(std::count_if(run.commits.begin(), run.commits.end(),
-                                  [](const Committed& c) { return c.segment_start; }),
-                    1);
+          EXPECT_EQ(
+              std::count_if(run.commits.begin(), run.commits.end(), [](const Committed& c) { return c.segment_start; }),
+              1);
           EXPECT_TRUE(g.is_path(path));
           std::int64_t forced = 0;
           for (const auto& c : run.commits) forced += c.forced ? 1 : 0;

@@ -98,8 +98,8 @@ TEST(PathScore, ExperimentOnCycleLikeSequences) {
     double floor;
   };
   const Decoder decoders[] = {
-      {"sum p", PathScore::SumProb, kDefaultProbFloor},  {"log, floor 1e-12", PathScore::SumLogProb, 1e-12},
-      {"log, floor 1e-3", PathScore::SumLogProb, 1e-3},  {"log, floor 1e-2", PathScore::SumLogProb, 1e-2},
+      {"sum p", PathScore::SumProb, kDefaultProbFloor}, {"log, floor 1e-12", PathScore::SumLogProb, 1e-12},
+      {"log, floor 1e-3", PathScore::SumLogProb, 1e-3}, {"log, floor 1e-2", PathScore::SumLogProb, 1e-2},
       {"log, floor 1e-1", PathScore::SumLogProb, 1e-1},
   };
   constexpr std::size_t kDecoders = std::size(decoders);
