@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numbers>
 
@@ -72,28 +73,50 @@ double conv_at(std::span<const double> x, const double* f, std::size_t flen, std
 }
 
 // ---- scipy welch ------------------------------------------------------------------------------------------
-// welch(x, nperseg=min(n, 256)): periodic Hann, 50% overlap, constant detrend, density scaling, one-sided.
-// Writes nperseg/2 + 1 values to `pxx`; returns their count (0 for an empty series).
-std::size_t welch(std::span<const double> x, double* pxx, Workspace& ws) {
+constexpr std::size_t kMaxNperseg = 256;
+constexpr std::size_t kHannTableMax = 64;
+
+// scipy get_window("hann", N) (periodic): general_cosine(N + 1, [0.5, 0.5])[:N] = 0.5 + 0.5 cos(fac) with
+// fac = np.linspace(-pi, pi, N + 1).
+void hann_periodic(std::size_t nperseg, double* win) {
+  const double fstep = (std::numbers::pi - -std::numbers::pi) / static_cast<double>(nperseg);
+  for (std::size_t i = 0; i < nperseg; ++i) {
+    const double fac = static_cast<double>(i) * fstep + -std::numbers::pi;
+    win[i] = 0.5 + 0.5 * std::cos(fac);
+  }
+}
+
+struct HannTable {  // windows for nperseg <= kHannTableMax at offset N(N-1)/2, built once
+  std::array<double, kHannTableMax*(kHannTableMax + 1) / 2> w{};
+  HannTable() {
+    for (std::size_t n = 1; n <= kHannTableMax; ++n) hann_periodic(n, w.data() + n * (n - 1) / 2);
+  }
+};
+
+const double* hann(std::size_t nperseg, Workspace& ws) {
+  if (nperseg <= kHannTableMax) {
+    static const HannTable kTable;
+    return kTable.w.data() + nperseg * (nperseg - 1) / 2;
+  }
+  double* win = ws.take(nperseg);
+  hann_periodic(nperseg, win);
+  return win;
+}
+
+std::size_t welch_uncached(std::span<const double> x, double* pxx, Workspace& ws) {
   const std::size_t n = x.size();
   if (n == 0) return 0;
-  const std::size_t nperseg = std::min<std::size_t>(n, 256);
+  const std::size_t nperseg = std::min(n, kMaxNperseg);
   const std::size_t noverlap = nperseg / 2;
   const std::size_t step = nperseg - noverlap;
   const std::size_t nseg = (n - noverlap) / step;
   const std::size_t bins = nperseg / 2 + 1;
-  double* win = ws.take(nperseg);
+  const double* win = hann(nperseg, ws);
   double* seg = ws.take(nperseg);
   double* re = ws.take(bins);
   double* im = ws.take(bins);
-  // scipy general_cosine(nperseg + 1, [0.5, 0.5]) truncated: 0.5 + 0.5 cos(fac), fac = linspace(-pi, pi, M+1).
-  const double fstep = (std::numbers::pi - -std::numbers::pi) / static_cast<double>(nperseg);
   double wsum2 = 0.0;
-  for (std::size_t i = 0; i < nperseg; ++i) {
-    const double fac = static_cast<double>(i) * fstep + -std::numbers::pi;
-    win[i] = 0.5 + 0.5 * std::cos(fac);
-    wsum2 += win[i] * win[i];
-  }
+  for (std::size_t i = 0; i < nperseg; ++i) wsum2 += win[i] * win[i];
   const double scale = 1.0 / wsum2;  // fs = 1
   std::fill(pxx, pxx + bins, 0.0);
   for (std::size_t s = 0; s < nseg; ++s) {
@@ -114,29 +137,80 @@ std::size_t welch(std::span<const double> x, double* pxx, Workspace& ws) {
   return bins;
 }
 
-// ---- scipy find_peaks_cwt ---------------------------------------------------------------------------------
-// One row of scipy.signal.cwt(x, ricker, [w]): np.convolve(x, ricker(min(10w, n), w), "same").
-void ricker_row(std::span<const double> x, double w, double* row, double* wav) {
+// spkt_welch_density and fourier_entropy both need welch() of the same series; keep the last input (exact
+// bits) and its spectrum. Thread-local fixed storage: no heap, no sharing between extractor threads.
+constexpr std::size_t kWelchCacheMaxN = 512;
+struct WelchCache {
+  std::size_t n = 0;
+  std::size_t bins = 0;
+  bool valid = false;
+  std::array<double, kWelchCacheMaxN> x{};
+  std::array<double, kMaxNperseg / 2 + 1> pxx{};
+};
+
+// welch(x, nperseg=min(n, 256)): periodic Hann, 50% overlap, constant detrend, density scaling, one-sided,
+// mean over segments. Writes nperseg/2 + 1 values to `pxx`; returns their count (0 for an empty series).
+std::size_t welch(std::span<const double> x, double* pxx, Workspace& ws) {
+  thread_local WelchCache cache;
   const std::size_t n = x.size();
-  const auto points = static_cast<std::size_t>(std::min(10.0 * w, static_cast<double>(n)));
-  const double amp = 2.0 / (std::sqrt(3.0 * w) * std::pow(std::numbers::pi, 0.25));
-  const double wsq = w * w;
+  const bool cacheable = n <= kWelchCacheMaxN;
+  if (cacheable && cache.valid && cache.n == n && std::memcmp(cache.x.data(), x.data(), n * sizeof(double)) == 0) {
+    std::copy(cache.pxx.begin(), cache.pxx.begin() + static_cast<std::ptrdiff_t>(cache.bins), pxx);
+    return cache.bins;
+  }
+  const std::size_t bins = welch_uncached(x, pxx, ws);
+  if (cacheable) {
+    cache.n = n;
+    cache.bins = bins;
+    std::copy(x.begin(), x.end(), cache.x.begin());
+    std::copy(pxx, pxx + bins, cache.pxx.begin());
+    cache.valid = true;
+  }
+  return bins;
+}
+
+// scipy's ricker(points, a) for the widths tsfresh uses (a = 1..5, points = min(10a, n) <= 50), tabulated once.
+constexpr std::size_t kMaxRickerWidth = 5;
+constexpr std::size_t kMaxRickerPoints = 10 * kMaxRickerWidth;
+
+void ricker(std::size_t points, double a, double* out) {
+  const double amp = 2.0 / (std::sqrt(3.0 * a) * std::pow(std::numbers::pi, 0.25));
+  const double wsq = a * a;
   for (std::size_t i = 0; i < points; ++i) {
     const double v = static_cast<double>(i) - (static_cast<double>(points) - 1.0) / 2.0;
     const double xsq = v * v;
-    wav[i] = amp * (1.0 - xsq / wsq) * std::exp(-xsq / (2.0 * wsq));
+    out[i] = amp * (1.0 - xsq / wsq) * std::exp(-xsq / (2.0 * wsq));
   }
+}
+
+struct RickerTable {
+  // wav[a-1][points-1] holds ricker(points, a) for points <= 10a.
+  std::array<std::array<std::array<double, kMaxRickerPoints>, kMaxRickerPoints>, kMaxRickerWidth> wav{};
+  RickerTable() {
+    for (std::size_t a = 1; a <= kMaxRickerWidth; ++a)
+      for (std::size_t p = 1; p <= 10 * a; ++p) ricker(p, static_cast<double>(a), wav[a - 1][p - 1].data());
+  }
+};
+
+const RickerTable& ricker_table() {
+  static const RickerTable kTable;
+  return kTable;
+}
+
+// Row of scipy.signal.cwt(x, ricker, [w]) for w = 1..kMaxRickerWidth: np.convolve(x, ricker(min(10w, n), w),
+// "same") (the wavelet is symmetric, so scipy's reversal changes nothing).
+void ricker_row(std::span<const double> x, std::size_t w, double* row) {
+  const std::size_t n = x.size();
+  const std::size_t points = std::min(10 * w, n);
+  const double* wav = ricker_table().wav[w - 1][points - 1].data();
   const std::size_t offset = (points - 1) / 2;
   for (std::size_t i = 0; i < n; ++i) row[i] = conv_at(x, wav, points, i + offset);
 }
 
-// Number of ridge lines find_peaks_cwt(x, widths=1..max_width) keeps (= the number of peaks it returns).
-double count_cwt_peaks(std::span<const double> x, std::size_t max_width, Workspace& ws) {
+// Number of ridge lines find_peaks_cwt(x, widths=1..rows) keeps (= the number of peaks it returns), given
+// the cwt matrix (row r = width r+1, n columns; rows beyond `rows` are ignored).
+double count_cwt_peaks(std::span<const double> x, const double* cwt, std::size_t rows, Workspace& ws) {
   const std::size_t n = x.size();
-  const std::size_t rows = max_width;
-  double* cwt = ws.take(rows * n);
-  double* wav = ws.take(n);
-  for (std::size_t r = 0; r < rows; ++r) ricker_row(x, static_cast<double>(r + 1), cwt + r * n, wav);
   auto at = [&](std::size_t r, std::size_t c) { return cwt[r * n + c]; };
   auto is_max = [&](std::size_t r, std::size_t c) {  // _boolrelextrema(np.greater, order=1, mode="clip")
     return c > 0 && c + 1 < n && at(r, c) > at(r, c - 1) && at(r, c) > at(r, c + 1);
@@ -162,7 +236,9 @@ double count_cwt_peaks(std::span<const double> x, std::size_t max_width, Workspa
   const double gap_thresh = 1.0;  // ceil(widths[0])
   // Ridge lines, in scipy's list order. Per line: last col, gap counter, length, the first-appended col at its
   // smallest row and the cwt value there (all the filter needs).
-  const std::size_t max_lines = rows * n + 1;
+  // Every maximum extends one line or starts one, and a line whose last point is more than gap_thresh + 1
+  // rows back is retired, so at most three rows' worth of maxima (<= n/2 each) are ever alive.
+  const std::size_t max_lines = 2 * n + 2;
   double* last_col = ws.take(max_lines);
   double* gap = ws.take(max_lines);
   double* length = ws.take(max_lines);
@@ -262,11 +338,14 @@ void cwt_coefficients(std::span<const double> x, Workspace&, double* out) {
     const double sqrt_a = std::sqrt(static_cast<double>(kCwtWidths[w]));
     // coef = -sqrt(a) * diff(conv), trimmed by floor(d) at the front, d = (n + flen - 2 - n) / 2.
     const auto front = static_cast<std::size_t>(std::floor((static_cast<double>(flen) - 2.0) / 2.0));
+    const std::size_t valid = std::min(n, kCwtCoeffs);
+    double prev = valid > 0 ? conv_at(x, f, flen, front) : 0.0;
     for (std::size_t c = 0; c < kCwtCoeffs; ++c) {
       double v = kNaN;
-      if (c < n && n > 0) {
-        const std::size_t i = front + c;
-        v = -sqrt_a * (conv_at(x, f, flen, i + 1) - conv_at(x, f, flen, i));
+      if (c < valid) {
+        const double next = conv_at(x, f, flen, front + c + 1);
+        v = -sqrt_a * (next - prev);
+        prev = next;
       }
       out[c * kCwtWidths.size() + w] = v;
     }
@@ -279,12 +358,16 @@ void number_cwt_peaks(std::span<const double> x, Workspace& ws, double* out) {
     out[1] = kNaN;
     return;
   }
-  out[0] = count_cwt_peaks(x, 1, ws);
-  out[1] = count_cwt_peaks(x, 5, ws);
+  // tsfresh's two parameters use widths 1..1 and 1..5; the first row is shared.
+  const std::size_t n = x.size();
+  double* cwt = ws.take(kMaxRickerWidth * n);
+  for (std::size_t w = 1; w <= kMaxRickerWidth; ++w) ricker_row(x, w, cwt + (w - 1) * n);
+  out[0] = count_cwt_peaks(x, cwt, 1, ws);
+  out[1] = count_cwt_peaks(x, cwt, kMaxRickerWidth, ws);
 }
 
 void spkt_welch_density(std::span<const double> x, Workspace& ws, double* out) {
-  double* pxx = ws.take(x.size() / 2 + 2);
+  double* pxx = ws.take(std::min(x.size(), kMaxNperseg) / 2 + 2);
   const std::size_t bins = welch(x, pxx, ws);
   constexpr std::array<std::size_t, 3> kCoeffs = {2, 5, 8};
   for (std::size_t i = 0; i < kCoeffs.size(); ++i) out[i] = kCoeffs[i] < bins ? pxx[kCoeffs[i]] : kNaN;
@@ -292,7 +375,7 @@ void spkt_welch_density(std::span<const double> x, Workspace& ws, double* out) {
 
 void fourier_entropy(std::span<const double> x, Workspace& ws, double* out) {
   constexpr std::array<std::size_t, 5> kBins = {2, 3, 5, 10, 100};
-  double* pxx = ws.take(x.size() / 2 + 2);
+  double* pxx = ws.take(std::min(x.size(), kMaxNperseg) / 2 + 2);
   const std::size_t bins = welch(x, pxx, ws);
   if (bins == 0) {
     std::fill(out, out + kBins.size(), kNaN);

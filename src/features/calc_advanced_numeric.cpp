@@ -110,6 +110,19 @@ double incomplete_beta(double a, double b, double x, double one_minus_x) {
   return 1.0 - std::exp(log_front) * beta_cf(b, a, one_minus_x) / b;
 }
 
+constexpr std::size_t kLogTableN = 1024;
+constexpr std::size_t kMaxBinnedN = 512;  // binned_entropy input length (welch spectra have <= 129 bins)
+struct LogTable {  // ln(c) for c < kLogTableN, built once
+  std::array<double, kLogTableN> v{};
+  LogTable() {
+    for (std::size_t c = 1; c < kLogTableN; ++c) v[c] = std::log(static_cast<double>(c));
+  }
+};
+const LogTable& log_table() {
+  static const LogTable kTable;
+  return kTable;
+}
+
 }  // namespace
 
 void rfft(const double* x, std::size_t n, double* re, double* im, Workspace& ws) {
@@ -253,6 +266,52 @@ OlsResult ols_pinv(const double* x, const double* y, std::size_t rows, std::size
     col[k] = alpha;
     for (std::size_t i = k + 1; i < rows; ++i) col[i] = 0.0;
   }
+  auto finish = [&](std::size_t rank, double var) {
+    double ssr = 0.0;
+    for (std::size_t i = 0; i < rows; ++i) {
+      double fit = 0.0;
+      for (std::size_t j = 0; j < cols; ++j) fit += x[j * rows + i] * beta[j];
+      const double e = y[i] - fit;
+      ssr += e * e;
+    }
+    res.ssr = ssr;
+    res.var_index = var;
+    res.rank = rank;
+    res.ok = true;
+    return res;
+  };
+  // Fast path: when no R_kk is tiny relative to the largest, X has full column rank with all singular values
+  // far above the pinv cutoff, so pinv(X) y is the ordinary least-squares solution R^-1 Q^T y and the SVD
+  // (the expensive part for 5-point series) is not needed. A column (nearly) in the span of the previous ones
+  // shows up as a tiny R_kk and takes the SVD path, which reproduces pinv's minimum-norm answer.
+  if (rows >= cols) {
+    double dmax = 0.0;
+    double dmin = std::numeric_limits<double>::infinity();
+    for (std::size_t k = 0; k < cols; ++k) {
+      const double d = std::fabs(a[k * rows + k]);
+      dmax = std::max(dmax, d);
+      dmin = std::min(dmin, d);
+    }
+    constexpr double kWellConditioned = 1e-10;
+    if (dmax > 0.0 && dmin > kWellConditioned * dmax) {
+      auto rr = [&](std::size_t i, std::size_t j) { return a[j * rows + i]; };
+      for (std::size_t k = cols; k-- > 0;) {
+        double v = qty[k];
+        for (std::size_t j = k + 1; j < cols; ++j) v -= rr(k, j) * beta[j];
+        beta[k] = v / rr(k, k);
+      }
+      // Row `var_index` of R^-1: solve R^T z = e_i (z_j = 0 for j < i); variance factor = |z|^2.
+      std::array<double, kOlsMaxCols> z{};
+      double var = 0.0;
+      for (std::size_t j = var_index; j < cols; ++j) {
+        double v = j == var_index ? 1.0 : 0.0;
+        for (std::size_t k = var_index; k < j; ++k) v -= rr(k, j) * z[k];
+        z[j] = v / rr(j, j);
+        var += z[j] * z[j];
+      }
+      return finish(cols, var);
+    }
+  }
   Mat r = Mat::Zero(static_cast<Eigen::Index>(steps), static_cast<Eigen::Index>(cols));
   for (std::size_t j = 0; j < cols; ++j)
     for (std::size_t i = 0; i <= std::min(j, steps - 1); ++i)
@@ -278,26 +337,15 @@ OlsResult ols_pinv(const double* x, const double* y, std::size_t rows, std::size
     }
   }
   for (std::size_t j = 0; j < cols; ++j) beta[j] = b(static_cast<Eigen::Index>(j));
-  double ssr = 0.0;
-  for (std::size_t i = 0; i < rows; ++i) {
-    double fit = 0.0;
-    for (std::size_t j = 0; j < cols; ++j) fit += x[j * rows + i] * beta[j];
-    const double e = y[i] - fit;
-    ssr += e * e;
-  }
-  res.ssr = ssr;
-  res.var_index = cov00;
-  res.rank = rank;
-  res.ok = true;
-  return res;
+  return finish(rank, cov00);
 }
 
 double quantile_sorted(const double* sorted, std::size_t n, double q) {
   const double vi = static_cast<double>(n - 1) * q;
   if (vi >= static_cast<double>(n - 1)) return sorted[n - 1];
   if (vi <= 0.0) return sorted[0];
-  const double prev = std::floor(vi);
-  const auto i = static_cast<std::size_t>(prev);
+  const auto i = static_cast<std::size_t>(vi);  // vi > 0 here, so truncation is floor (and no libm call)
+  const double prev = static_cast<double>(i);
   const double gamma = vi - prev;
   const double a = sorted[i];
   const double b = sorted[i + 1];
@@ -306,7 +354,7 @@ double quantile_sorted(const double* sorted, std::size_t n, double q) {
 }
 
 double binned_entropy(const double* x, std::size_t n, std::size_t bins) {
-  if (n == 0) return kNaN;
+  if (n == 0 || n > kMaxBinnedN) return kNaN;
   double lo = x[0];
   double hi = x[0];
   for (std::size_t i = 0; i < n; ++i) {
@@ -321,24 +369,33 @@ double binned_entropy(const double* x, std::size_t n, std::size_t bins) {
   // np.linspace(lo, hi, bins + 1) edges, then numpy's index computation with its +-1 edge corrections.
   const double step = (hi - lo) / static_cast<double>(bins);
   auto edge = [&](std::size_t i) { return i == bins ? hi : static_cast<double>(i) * step + lo; };
-  constexpr std::size_t kMaxBins = 128;
-  std::array<std::size_t, kMaxBins> count{};
+  // Bin index of every value (numpy's division, then its +-1 corrections against the linspace edges),
+  // sorted so equal bins are adjacent: no per-bin array, so 100 bins cost nothing for a 3-point spectrum.
   const double denom = hi - lo;
-  for (std::size_t i = 0; i < n; ++i) {
+  std::array<std::size_t, kMaxBinnedN> idx;  // only the first n entries are written and read
+  const std::size_t m = n;
+  for (std::size_t i = 0; i < m; ++i) {
     const double v = x[i];
-    auto idx = static_cast<std::size_t>((v - lo) / denom * static_cast<double>(bins));
-    if (idx >= bins) idx = bins - 1;
-    if (v < edge(idx) && idx > 0) --idx;
-    if (idx != bins - 1 && v >= edge(idx + 1)) ++idx;
-    ++count[idx];
+    auto k = static_cast<std::size_t>((v - lo) / denom * static_cast<double>(bins));
+    if (k >= bins) k = bins - 1;
+    if (v < edge(k) && k > 0) --k;
+    if (k != bins - 1 && v >= edge(k + 1)) ++k;
+    idx[i] = k;
   }
-  double h = 0.0;
-  for (std::size_t b = 0; b < bins && b < kMaxBins; ++b) {
-    if (count[b] == 0) continue;
-    const double p = static_cast<double>(count[b]) / static_cast<double>(n);
-    h += p * std::log(p);
+  std::sort(idx.begin(), idx.begin() + static_cast<std::ptrdiff_t>(m));
+  // -sum p ln p with p = c/n, as ln(n) - sum(c ln c)/n: one log per distinct count via a table instead of
+  // one per bin (agrees with numpy's p*log(p) sum to ~1e-15).
+  const LogTable& lt = log_table();
+  double s = 0.0;
+  for (std::size_t i = 0; i < m;) {
+    std::size_t j = i + 1;
+    while (j < m && idx[j] == idx[i]) ++j;
+    const std::size_t c = j - i;
+    if (c > 1) s += static_cast<double>(c) * (c < kLogTableN ? lt.v[c] : std::log(static_cast<double>(c)));
+    i = j;
   }
-  return -h;
+  const double ln_n = n < kLogTableN ? lt.v[n] : std::log(static_cast<double>(n));
+  return ln_n - s / static_cast<double>(n);
 }
 
 void sort_ascending(double* a, std::size_t n) { std::sort(a, a + n); }

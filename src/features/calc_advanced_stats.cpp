@@ -200,7 +200,8 @@ void augmented_dickey_fuller(std::span<const double> x, Workspace& ws, double* o
   std::size_t best = 0;
   bool have = false;
   double* buf = ws.take(3 * n * (ml + 3));
-  for (std::size_t lags = 0; lags <= ml; ++lags) {
+  // With a single candidate (maxlag 0, i.e. n < 8) the choice is fixed and the autolag fit is skipped.
+  for (std::size_t lags = 0; lags <= ml && ml > 0; ++lags) {
     const AdfFit f = adf_fit(x, ml, lags, true, buf);
     if (!have || f.aic < best_aic) {
       best_aic = f.aic;

@@ -51,7 +51,8 @@ OlsResult ols_pinv(const double* x, const double* y, std::size_t rows, std::size
 // np.quantile(sorted, q, method="linear") on an ascending array of n >= 1 values, with numpy's _lerp.
 double quantile_sorted(const double* sorted, std::size_t n, double q);
 
-// tsfresh binned_entropy(x, bins): np.histogram equal-width bins, -sum p ln p. NaN if any x is NaN.
+// tsfresh binned_entropy(x, bins): np.histogram equal-width bins, -sum p ln p. NaN if any x is NaN, n == 0
+// or n > 512 (fixed scratch; callers pass welch spectra of <= 129 bins).
 double binned_entropy(const double* x, std::size_t n, std::size_t bins);
 
 // In-place ascending insertion sort (series here are short; n <= a few hundred).
