@@ -28,7 +28,7 @@ Script::Script(const MachineProfile& profile, const OperatorStyle& style, Rng rn
 
 // A phase duration scaled by the machine's pace, the operator's speed and a little randomness, seconds.
 double Script::dur(double lo_s, double hi_s) {
-  return m_rng.uniform(lo_s, hi_s) * m_p.pace * m_style.duration_scale * m_rng.uniform(0.9, 1.1);
+  return m_rng.uniform(lo_s, hi_s) * m_p.pace * m_style.duration_scale * m_pace_drift * m_rng.uniform(0.9, 1.1);
 }
 
 void Script::push(Segment seg, double seconds) {
@@ -106,6 +106,8 @@ void Script::push_dig_attempt(bool fail) {
 }
 
 void Script::push_cycle() {
+  // The operator's pace wanders over the shift (tiredness, traffic at the trucks): a slow AR(1) walk.
+  m_pace_drift = std::clamp(m_pace_drift + 0.05 * (1 - m_pace_drift) + 0.03 * m_rng.normal(), 0.8, 1.25);
   const double peak = m_style.pedal_peak;
   const double travel_s = m_p.travel_m / 2.2;  // at ~8 km/h average
 
@@ -127,6 +129,21 @@ void Script::push_cycle() {
     wait.direction = m_rng.chance(0.5) ? 1 : 0;
     wait.brake_from = 0;
     push(wait, m_rng.uniform(8, 90));
+  }
+  if (m_rng.chance(0.05)) {
+    // Tidying spillage in front of the pile or the truck: bucket flat, pushed into loose material, then
+    // backed off. It looks like a short dig, but it is no load attempt, so it stays EMPTY.
+    Segment tidy;
+    tidy.state = State::Empty;
+    tidy.kind = Maneuver::Dig;
+    tidy.direction = 1;
+    tidy.pedal = peak * m_rng.uniform(0.6, 0.9);
+    tidy.hardness = 0.4 * m_material;
+    tidy.pulse_s = m_rng.uniform(1.0, 2.0);
+    push(tidy, dur(2.0, 5.0));
+    Segment back = rev;
+    back.hyd_flow = 0.2;
+    push(back, dur(1.5, 3.0));
   }
   Segment fwd = rev;
   fwd.direction = 1;
@@ -267,13 +284,14 @@ Controls Script::controls(std::int64_t step, const MachineState& m) {
       const double pulse = triangle(m_pulse_phase);
       // A smooth operator modulates the pedal against wheel spin; an aggressive one keeps it floored.
       pedal_target = m_style.name == "smooth" ? seg.pedal * (0.8 + 0.2 * pulse) : seg.pedal;
+      const double effort = seg.state == State::Empty ? 0.5 : 1.0;  // tidying: bucket kept flat
       if (f < 0.85) {
-        c.hyd_flow = 0.3 + 0.7 * pulse;
-        c.hyd_pressure_mpa = relief * (0.55 + 0.45 * pulse);
+        c.hyd_flow = (0.3 + 0.7 * pulse) * effort;
+        c.hyd_pressure_mpa = relief * (0.55 + 0.45 * pulse) * effort;
         c.curl = pulse;
       } else {  // curl back and lift out
-        c.hyd_flow = 1;
-        c.hyd_pressure_mpa = relief * 0.9;
+        c.hyd_flow = effort;
+        c.hyd_pressure_mpa = relief * 0.9 * effort;
         c.curl = 1;
       }
       break;

@@ -25,7 +25,7 @@ enum class Maneuver : std::uint8_t {
   Idle,      // standing: waiting for a truck or a break
   Travel,    // driving (direction, pedal, boom moving, braking at the end)
   Approach,  // last metres into the pile, kicked down to first
-  Dig,       // bucket in the pile: penetration, crowd/curl pulses at relief
+  Dig,       // bucket in the pile: penetration, crowd/curl pulses at relief (EMPTY: tidying spillage)
   Dump,      // at the truck: boom to full height, bucket tilt, maybe a shake
 };
 
@@ -54,7 +54,7 @@ struct Segment {
 
 class Script {
  public:
-  // `total_steps`: length of the run; `warm_start` only changes the first warm-up idle.
+  // `total_steps`: length of the run (segments are generated up to it).
   Script(const MachineProfile& profile, const OperatorStyle& style, Rng rng, std::int64_t total_steps);
 
   // Controls for step `step` (0-based, strictly increasing between calls) given the machine's state.
@@ -64,7 +64,7 @@ class Script {
   State state() const { return m_queue.front().state; }
   // Whether the ECUs are powered (bus traffic) at the current step.
   bool ecu_powered() const { return m_powered; }
-  // Whether a transmission shift request (TSC1) would be on the bus: set from the machine state by the caller.
+  // The current maneuver (valid after controls()).
   const Segment& segment() const { return m_queue.front(); }
 
  private:
@@ -84,6 +84,7 @@ class Script {
   std::int64_t m_next_break_step = 0;
   double m_material = 1;        // pile hardness of this run (loose ... blasted)
   double m_failed_share = 0.1;
+  double m_pace_drift = 1;      // multiplies phase durations, wanders per cycle
   bool m_powered = false;
   // Operator's foot and hands.
   double m_pedal = 0;
