@@ -121,9 +121,7 @@ std::size_t welch_uncached(std::span<const double> x, double* pxx, Workspace& ws
   std::fill(pxx, pxx + bins, 0.0);
   for (std::size_t s = 0; s < nseg; ++s) {
     const double* xs = x.data() + s * step;
-    double mean = 0.0;
-    for (std::size_t i = 0; i < nperseg; ++i) mean += xs[i];
-    mean /= static_cast<double>(nperseg);
+    const double mean = numeric::np_mean(xs, nperseg);  // scipy detrend("constant")
     for (std::size_t i = 0; i < nperseg; ++i) seg[i] = win[i] * (xs[i] - mean);
     numeric::rfft(seg, nperseg, re, im, ws);
     for (std::size_t k = 0; k < bins; ++k) {

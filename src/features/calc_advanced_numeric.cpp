@@ -17,6 +17,29 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::size_t kDirectMaxN = 64;
 
+// cos and sin of 2*pi*a/n with exact symmetry: the angle is split into a multiple of pi/2 (applied by exact
+// swaps and sign flips) and a remainder phi in [-pi/4, pi/4] computed from integers, so e.g. sin(pi/3) and
+// sin(2pi/3) come out bit-identical. Like pocketfft's twiddles, this makes mathematically zero bins of
+// symmetric input exactly zero (e.g. imag = +0.0, hence angle 180 rather than -180 for a negative bin).
+void unit_root(std::size_t a, std::size_t n, double& c, double& s) {
+  const std::size_t b4 = 4 * (a % n);
+  std::size_t q = b4 / n;
+  auto rem = static_cast<long long>(b4 - q * n);
+  if (2 * rem > static_cast<long long>(n)) {
+    ++q;
+    rem -= static_cast<long long>(n);
+  }
+  const double phi = (std::numbers::pi / 2.0 * static_cast<double>(rem)) / static_cast<double>(n);
+  const double cp = std::cos(phi);
+  const double sp = std::sin(phi);
+  switch (q % 4) {
+    case 0: c = cp; s = sp; break;
+    case 1: c = -sp; s = cp; break;
+    case 2: c = -cp; s = -sp; break;
+    default: c = sp; s = -cp; break;
+  }
+}
+
 // Twiddles cos/sin(2*pi*j/n) for every n <= kDirectMaxN, laid out at offset n*(n-1)/2. Built once (static
 // storage, no heap) so a 5-point DFT costs no trigonometric calls.
 struct TwiddleTable {
@@ -25,11 +48,7 @@ struct TwiddleTable {
   TwiddleTable() {
     for (std::size_t n = 1; n <= kDirectMaxN; ++n) {
       const std::size_t off = n * (n - 1) / 2;
-      for (std::size_t j = 0; j < n; ++j) {
-        const double a = 2.0 * std::numbers::pi * static_cast<double>(j) / static_cast<double>(n);
-        c[off + j] = std::cos(a);
-        s[off + j] = std::sin(a);
-      }
+      for (std::size_t j = 0; j < n; ++j) unit_root(j, n, c[off + j], s[off + j]);
     }
   }
 };
@@ -137,17 +156,22 @@ void rfft(const double* x, std::size_t n, double* re, double* im, Workspace& ws)
     const auto& t = twiddles();
     const double* c = t.c.data() + n * (n - 1) / 2;
     const double* s = t.s.data() + n * (n - 1) / 2;
+    // Points m and n-m share |twiddle|: sum their (shifted) values for the cosine part and subtract them
+    // for the sine part. Half the multiplications, and exact zeros where the input is symmetric.
+    const std::size_t half = (n - 1) / 2;
     for (std::size_t k = 1; k < bins; ++k) {
       double acc_re = 0.0;
       double acc_im = 0.0;
       std::size_t idx = k;  // (k*m) mod n for m = 1
-      for (std::size_t m = 1; m < n; ++m) {
-        const double v = x[m] - x0;
-        acc_re += v * c[idx];
-        acc_im -= v * s[idx];
+      for (std::size_t m = 1; m <= half; ++m) {
+        const double a = x[m] - x0;
+        const double b = x[n - m] - x0;
+        acc_re += (a + b) * c[idx];
+        acc_im -= (a - b) * s[idx];
         idx += k;
         if (idx >= n) idx -= n;
       }
+      if (n % 2 == 0) acc_re += (x[n / 2] - x0) * c[(k * (n / 2)) % n];
       re[k] = acc_re;
       im[k] = acc_im;
     }
@@ -158,8 +182,10 @@ void rfft(const double* x, std::size_t n, double* re, double* im, Workspace& ws)
     Cplx* scratch = reinterpret_cast<Cplx*>(ws.take(2 * n + 64));
     for (std::size_t m = 0; m < n; ++m) {
       buf[m] = Cplx(x[m] - x0, 0.0);
-      const double a = 2.0 * std::numbers::pi * static_cast<double>(m) / static_cast<double>(n);
-      tw[m] = Cplx(std::cos(a), -std::sin(a));
+      double c = 0.0;
+      double sn = 0.0;
+      unit_root(m, n, c, sn);
+      tw[m] = Cplx(c, -sn);
     }
     fft_recursive(buf, 1, n, out, tw, 1, scratch);
     for (std::size_t k = 1; k < bins; ++k) {
@@ -176,9 +202,7 @@ LinRegress linregress_index(const double* y, std::size_t n) {
   if (n == 0) return r;
   const double dn = static_cast<double>(n);
   const double xmean = static_cast<double>(n - 1) / 2.0;
-  double ysum = 0.0;
-  for (std::size_t i = 0; i < n; ++i) ysum += y[i];
-  const double ymean = ysum / dn;
+  const double ymean = np_mean(y, n);
   double sxx = 0.0;
   double sxy = 0.0;
   double syy = 0.0;
@@ -399,5 +423,26 @@ double binned_entropy(const double* x, std::size_t n, std::size_t bins) {
 }
 
 void sort_ascending(double* a, std::size_t n) { std::sort(a, a + n); }
+
+double np_sum(const double* a, std::size_t n) {
+  if (n < 8) {
+    double res = 0.0;
+    for (std::size_t i = 0; i < n; ++i) res += a[i];
+    return res;
+  }
+  if (n <= 128) {
+    double r[8];
+    for (std::size_t j = 0; j < 8; ++j) r[j] = a[j];
+    std::size_t i = 8;
+    for (; i < n - n % 8; i += 8)
+      for (std::size_t j = 0; j < 8; ++j) r[j] += a[i + j];
+    double res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; ++i) res += a[i];
+    return res;
+  }
+  std::size_t n2 = n / 2;
+  n2 -= n2 % 8;
+  return np_sum(a, n2) + np_sum(a + n2, n - n2);
+}
 
 }  // namespace lc::features::numeric

@@ -15,17 +15,13 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr double kPinvRcond = 1e-15;  // np.linalg.pinv / statsmodels pinv_extended default
 constexpr double kExactFitRel = 1e-24;  // ssr / sum(y^2) below this is rounding noise of an exact fit
 
-double mean_of(const double* a, std::size_t n) {
-  double s = 0.0;
-  for (std::size_t i = 0; i < n; ++i) s += a[i];
-  return s / static_cast<double>(n);
-}
+double mean_of(const double* a, std::size_t n) { return numeric::np_mean(a, n); }
 
-double var_of(const double* a, std::size_t n) {  // np.var, ddof 0
+// np.var (ddof 0): mean of squared deviations, both sums pairwise like numpy. `tmp` holds n doubles.
+double var_of(const double* a, std::size_t n, double* tmp) {
   const double m = mean_of(a, n);
-  double s = 0.0;
-  for (std::size_t i = 0; i < n; ++i) s += (a[i] - m) * (a[i] - m);
-  return s / static_cast<double>(n);
+  for (std::size_t i = 0; i < n; ++i) tmp[i] = (a[i] - m) * (a[i] - m);
+  return numeric::np_sum(tmp, n) / static_cast<double>(n);
 }
 
 // statsmodels acovf(x, adjusted=True, demean=True) for lags 0..max_lag: sum x'_t x'_{t+k} / (n - k).
@@ -112,7 +108,8 @@ void agg_autocorrelation(std::span<const double> x, Workspace& ws, double* out) 
     std::fill(out, out + 3, kNaN);
     return;
   }
-  const double var = var_of(x.data(), n);
+  double* tmp = ws.take(n);
+  const double var = var_of(x.data(), n, tmp);
   if (std::fabs(var) < 1e-10 || n == 1) {
     std::fill(out, out + 3, 0.0);  // tsfresh uses a list of zeros here
     return;
@@ -128,7 +125,7 @@ void agg_autocorrelation(std::span<const double> x, Workspace& ws, double* out) 
   std::copy(a, a + lags, sorted);
   numeric::sort_ascending(sorted, lags);
   out[1] = lags % 2 == 1 ? sorted[lags / 2] : (sorted[lags / 2 - 1] + sorted[lags / 2]) / 2.0;
-  out[2] = var_of(a, lags);
+  out[2] = var_of(a, lags, tmp);
 }
 
 void partial_autocorrelation(std::span<const double> x, Workspace& ws, double* out) {

@@ -44,6 +44,7 @@ void agg_linear_trend(std::span<const double> x, Workspace& ws, double* out) {
   std::array<std::array<numeric::LinRegress, kAggs>, kChunkLens.size()> results{};
   std::array<bool, kChunkLens.size()> valid{};
   double* agg = ws.take(kAggs * (n / kChunkLens[0] + 1));
+  double* sq = ws.take(kChunkLens.back());
   for (std::size_t c = 0; c < kChunkLens.size(); ++c) {
     const std::size_t len = kChunkLens[c];
     valid[c] = len < n;  // tsfresh: NaN when chunk_len >= len(x)
@@ -58,20 +59,17 @@ void agg_linear_trend(std::span<const double> x, Workspace& ws, double* out) {
       const std::size_t end = std::min(n, begin + len);
       double mx = x[begin];
       double mn = x[begin];
-      double sum = 0.0;
       for (std::size_t j = begin; j < end; ++j) {
         mx = std::max(mx, x[j]);
         mn = std::min(mn, x[j]);
-        sum += x[j];
       }
-      const double cnt = static_cast<double>(end - begin);
-      const double mean = sum / cnt;
-      double ss = 0.0;
-      for (std::size_t j = begin; j < end; ++j) ss += (x[j] - mean) * (x[j] - mean);
+      const std::size_t cnt = end - begin;
+      const double mean = numeric::np_mean(x.data() + begin, cnt);
+      for (std::size_t j = 0; j < cnt; ++j) sq[j] = (x[begin + j] - mean) * (x[begin + j] - mean);
       amax[i] = mx;
       amin[i] = mn;
       amean[i] = mean;
-      avar[i] = ss / cnt;  // ndarray.var: ddof 0
+      avar[i] = numeric::np_sum(sq, cnt) / static_cast<double>(cnt);  // ndarray.var: ddof 0, pairwise sums
     }
     for (std::size_t a = 0; a < kAggs; ++a) results[c][a] = numeric::linregress_index(agg + a * chunks, chunks);
   }

@@ -55,6 +55,12 @@ double quantile_sorted(const double* sorted, std::size_t n, double q);
 // or n > 512 (fixed scratch; callers pass welch spectra of <= 129 bins).
 double binned_entropy(const double* x, std::size_t n, std::size_t bins);
 
+// np.sum of a contiguous array: numpy's pairwise summation (8 accumulators per block of <= 128, halves
+// above). Means taken with it are bit-identical to numpy's, which decides whether e.g. full(8, 0.1) has
+// exactly zero deviations (as numpy finds) or rounding-noise ones.
+double np_sum(const double* a, std::size_t n);
+inline double np_mean(const double* a, std::size_t n) { return np_sum(a, n) / static_cast<double>(n); }
+
 // In-place ascending insertion sort (series here are short; n <= a few hundred).
 void sort_ascending(double* a, std::size_t n);
 
