@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,25 +27,41 @@ constexpr double kRelTol = 1e-9;
 constexpr double kAbsTol = 1e-12;  // near zero, where a relative tolerance means nothing
 
 // Features that genuinely cannot be matched to 1e-9, each with the reason. `prefix` matches the start of the
-// full feature name ("value__<calculator>..."). Never add an entry without a reason.
+// full feature name ("value__<calculator>..."), `series` the start of the series id ("" = every series).
+// A rel_tol of infinity means the value is not compared at all (it is rounding noise in tsfresh itself).
+// Never add an entry without a reason; the per-calculator summary line counts the exempted comparisons.
+constexpr double kNotCompared = std::numeric_limits<double>::infinity();
 struct Exemption {
   std::string_view prefix;
+  std::string_view series;
   double rel_tol;
   double abs_tol;
   std::string_view reason;
 };
 constexpr Exemption kExemptions[] = {
-    {"value__friedrich_coefficients", 1e-6, 1e-9,
+    {"value__friedrich_coefficients", "large_offset_", 1e-3, 1e-9,
+     "np.polyfit of a cubic in x ~ 1e6: the Vandermonde matrix has a condition number near 1e18, so any two "
+     "least-squares solvers agree to a few digits only (NOTES.md item 20)"},
+    {"value__friedrich_coefficients", "", 1e-6, 1e-9,
      "np.polyfit on qcut bin means: a least-squares fit through LAPACK's SVD, ill-conditioned for short series "
      "(NOTES.md item 20)"},
-    {"value__max_langevin_fixed_point", 1e-6, 1e-9,
+    {"value__max_langevin_fixed_point", "linear_ramp_", kNotCompared, kNotCompared,
+     "a ramp's differences are constant, so the friedrich cubic's three upper coefficients are rounding noise "
+     "and the largest real root of that polynomial is noise too"},
+    {"value__max_langevin_fixed_point", "", 1e-6, 1e-9,
      "np.roots (companion-matrix eigenvalues) of the friedrich polynomial; inherits its conditioning "
      "(NOTES.md item 20)"},
+    {"value__augmented_dickey_fuller", "linear_ramp_", kNotCompared, kNotCompared,
+     "the ADF regression of a ramp fits exactly (constant differences), so the t statistic is 0/0 evaluated "
+     "on rounding noise and AIC picks the lag from log(noise); tsfresh's own teststat changes sign between "
+     "n=50 and n=300"},
 };
 
-const Exemption* exemption_for(std::string_view name) {
+const Exemption* exemption_for(std::string_view name, std::string_view series_id) {
   for (const auto& e : kExemptions) {
-    if (name.substr(0, e.prefix.size()) == e.prefix) return &e;
+    if (name.substr(0, e.prefix.size()) == e.prefix && series_id.substr(0, e.series.size()) == e.series) {
+      return &e;
+    }
   }
   return nullptr;
 }
@@ -160,6 +177,7 @@ TEST_P(TsfreshParity, MatchesTsfreshOnAllReferenceSeries) {
   std::vector<bool> output_ok(n_out, true);
   std::size_t mismatches = 0;
   std::size_t skipped_angles = 0;
+  std::size_t exempted = 0;
   std::vector<double> out(n_out);
   for (std::size_t s = 0; s < ref.series.size(); ++s) {
     const auto& series = ref.series[s];
@@ -177,7 +195,9 @@ TEST_P(TsfreshParity, MatchesTsfreshOnAllReferenceSeries) {
         ++skipped_angles;
         continue;
       }
-      const Exemption* ex = exemption_for(names[k]);
+      const Exemption* ex = exemption_for(names[k], series.id);
+      exempted += ex ? 1 : 0;
+      if (ex && ex->rel_tol == kNotCompared) continue;
       const double rel = ex ? ex->rel_tol : kRelTol;
       const double abs = ex ? ex->abs_tol : kAbsTol;
       if (!close_enough(got, want, rel, abs)) {
@@ -185,15 +205,16 @@ TEST_P(TsfreshParity, MatchesTsfreshOnAllReferenceSeries) {
         ++mismatches;
         ADD_FAILURE() << "series " << series.id << ", feature " << names[k] << ": ours "
                       << ::testing::PrintToString(got) << ", tsfresh " << ::testing::PrintToString(want)
-                      << " (abs diff " << std::fabs(got - want) << ")";
+                      << " (abs diff " << std::fabs(got - want) << ")"
+                      << (ex ? " despite the exemption: " + std::string(ex->reason) : std::string());
       }
     }
   }
   const auto ok = static_cast<std::size_t>(std::count(output_ok.begin(), output_ok.end(), true));
   std::printf("[ parity   ] %.*s: %zu/%zu outputs match on all %zu series (%zu mismatching values, %zu noise "
-              "angles skipped)\n",
+              "angles skipped, %zu values under a listed exemption)\n",
               static_cast<int>(calc.name.size()), calc.name.data(), ok, n_out, ref.series.size(), mismatches,
-              skipped_angles);
+              skipped_angles, exempted);
 }
 
 std::vector<std::size_t> calculator_indices() {
