@@ -14,6 +14,11 @@ namespace lc::app {
 // Registers a subcommand; `run` is set to the function main() calls when it was chosen.
 using Runner = std::function<int()>;
 void add_inspect_command(CLI::App& app, Runner& run);
+void add_simulate_command(CLI::App& app, Runner& run);
+void add_features_command(CLI::App& app, Runner& run);
+void add_train_command(CLI::App& app, Runner& run);
+void add_replay_command(CLI::App& app, Runner& run);
+void add_eval_command(CLI::App& app, Runner& run);
 
 // Prints an error as "loadercount: <message>" on stderr and returns its exit code.
 int report_error(const Error& e);

@@ -8,7 +8,11 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "loadercount 0.1.0");
   lc::app::Runner run;
+  lc::app::add_simulate_command(app, run);
   lc::app::add_inspect_command(app, run);
+  lc::app::add_features_command(app, run);
+  lc::app::add_train_command(app, run);
+  lc::app::add_replay_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

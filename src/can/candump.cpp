@@ -252,6 +252,13 @@ Expected<ReadStats> read_candump_file(const std::string& path, const std::functi
     ~Closer() { std::fclose(f); }
   } closer{file};
 
+  std::uint64_t file_size = 0;
+  if (options.on_progress && std::fseek(file, 0, SEEK_END) == 0) {
+    const long sz = std::ftell(file);
+    file_size = sz > 0 ? static_cast<std::uint64_t>(sz) : 0;
+    std::rewind(file);
+  }
+  std::uint64_t bytes_read = 0;
   constexpr std::size_t kBlock = 1 << 20;
   std::vector<char> buf(kBlock + 4096);
   std::size_t carry = 0;  // bytes of an unfinished line at the start of buf
@@ -298,6 +305,7 @@ Expected<ReadStats> read_candump_file(const std::string& path, const std::functi
       if (std::ferror(file)) return Error::bad_input(path + ": read error: " + std::strerror(errno));
       break;
     }
+    bytes_read += got;
     const std::size_t total = carry + got;
     std::size_t start = 0;
     while (true) {
@@ -309,6 +317,7 @@ Expected<ReadStats> read_candump_file(const std::string& path, const std::functi
     }
     carry = total - start;
     if (carry > 0 && start > 0) std::memmove(buf.data(), buf.data() + start, carry);
+    if (options.on_progress) options.on_progress(bytes_read, file_size);
   }
   if (carry > 0) {
     // The last line has no newline: a log cut off mid-write. Parse what is there; a partial frame is bad.

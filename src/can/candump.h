@@ -52,6 +52,8 @@ struct ReadOptions {
   bool strict = false;  // a bad line is an Error instead of a counted skip
   // Called for every bad line (1-based number, text) so callers can log; may be empty.
   std::function<void(std::uint64_t, std::string_view)> on_bad_line;
+  // Called after each block read (about 1 MiB) with the bytes read so far and the file's size; may be empty.
+  std::function<void(std::uint64_t, std::uint64_t)> on_progress;
 };
 
 // Streams a candump log file, calling `sink(frame)` for each frame in file order. Reads in large blocks;

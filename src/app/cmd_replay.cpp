@@ -1,0 +1,102 @@
+// `loadercount replay LOG [--model DIR] [--decoder online|offline|greedy] [--json OUT]`
+#include <cstdio>
+#include <memory>
+
+#include <nlohmann/json.hpp>
+
+#include "app/commands.h"
+#include "app/model_path.h"
+#include "can/candump.h"
+#include "count/cycle_pipeline.h"
+#include "count/event_json.h"
+#include "util/file.h"
+
+namespace lc::app {
+
+void add_replay_command(CLI::App& app, Runner& run) {
+  struct Args {
+    std::string log, model, decoder = "online", json, machine = "loader";
+    int lag = 6;
+    bool strict = false;
+  };
+  auto a = std::make_shared<Args>();
+  CLI::App* cmd = app.add_subcommand("replay", "Count loads, trips and failed loads in a candump log");
+  cmd->add_option("LOG", a->log, "candump log")->required();
+  cmd->add_option("--model", a->model, "model bundle directory (default: the shipped models/default)");
+  cmd->add_option("--decoder", a->decoder, "online (live, exact with bounded lag), offline (exact, whole log) or greedy")
+      ->check(CLI::IsMember({"online", "offline", "greedy"}));
+  cmd->add_option("--json", a->json, "write counts, state seconds and events as JSON");
+  cmd->add_option("--machine-id", a->machine, "machine id used in event ids");
+  cmd->add_option("--max-lag", a->lag, "online decoder: most windows a decision may wait")->check(CLI::Range(0, 1000));
+  cmd->add_flag("--strict", a->strict, "a line that is not a CAN frame is an error (exit 2)");
+  cmd->callback([&run, a] {
+    run = [a]() -> int {
+      std::string dir = a->model;
+      if (dir.empty()) {
+        auto d = default_model_dir();
+        if (!d) return report_error(d.error());
+        dir = *d;
+      }
+      auto bundle = model::ModelBundle::load(dir);
+      if (!bundle) return report_error(bundle.error());
+      auto kind = count::parse_decoder(a->decoder);
+      if (!kind) return report_error(kind.error());
+      count::PathCounterOptions po;
+      po.kind = *kind;
+      po.online.max_lag_windows = a->lag;
+      auto pipe = count::CyclePipeline::create(std::move(*bundle), {po});
+      if (!pipe) return report_error(pipe.error());
+      count::CyclePipeline& p = **pipe;
+      ProgressBar bar("replay " + a->log);
+      can::ReadOptions ro;
+      ro.strict = a->strict;
+      ro.on_progress = [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+      auto st = can::read_candump_file(a->log, [&](const can::Frame& f) { p.push(f); }, ro);
+      bar.done();
+      if (!st) return report_error(st.error());
+      p.finish();
+      const count::PathCounter& c = p.counter(0);
+      const auto& ss = c.state_seconds();
+      std::printf("%s: %llu trips, %llu loads, %llu failed loads (%s decoder)\n", a->log.c_str(),
+                  static_cast<unsigned long long>(c.counters().trips), static_cast<unsigned long long>(c.counters().loads),
+                  static_cast<unsigned long long>(c.counters().failed_loads), a->decoder.c_str());
+      std::printf("  %llu windows (%llu degraded, %llu segments), %lld forced commits; state time: EMPTY %.0f s, LOADING %.0f s, "
+                  "LOADED %.0f s, UNLOADING %.0f s\n",
+                  static_cast<unsigned long long>(p.stats().windows), static_cast<unsigned long long>(p.stats().degraded_windows),
+                  static_cast<unsigned long long>(p.stats().segments), static_cast<long long>(c.forced_commits()), ss[0], ss[1],
+                  ss[2], ss[3]);
+      if (st->bad_lines)
+        std::fprintf(stderr, "loadercount: %s: %llu lines are not CAN frames (first: line %llu)\n", a->log.c_str(),
+                     static_cast<unsigned long long>(st->bad_lines), static_cast<unsigned long long>(st->first_bad_line));
+      if (!a->json.empty()) {
+        nlohmann::ordered_json j;
+        j["log"] = a->log;
+        j["model"] = dir;
+        j["decoder"] = a->decoder;
+        j["trips"] = c.counters().trips;
+        j["loads"] = c.counters().loads;
+        j["failed_loads"] = c.counters().failed_loads;
+        j["windows"] = p.stats().windows;
+        j["degraded_windows"] = p.stats().degraded_windows;
+        j["segments"] = p.stats().segments;
+        j["forced_commits"] = c.forced_commits();
+        j["frames"] = st->frames;
+        j["bad_lines"] = st->bad_lines;
+        j["state_seconds"] = {{"EMPTY", ss[0]}, {"LOADING", ss[1]}, {"LOADED", ss[2]}, {"UNLOADING", ss[3]}};
+        nlohmann::ordered_json ev = nlohmann::ordered_json::array();
+        count::Counters running;
+        std::uint64_t seq = 0;
+        for (const auto& e : c.events()) {
+          running.add(e.type);
+          ev.push_back(count::event_json(e, a->machine, ++seq, running));
+        }
+        j["events"] = ev;
+        auto w = write_file_atomic(a->json, j.dump(2) + "\n");
+        if (!w) return report_error(w.error());
+      }
+      return 0;
+    };
+  });
+}
+
+}  // namespace lc::app

@@ -1,0 +1,52 @@
+#include "count/cycle_pipeline.h"
+
+#include "signals/engine_signals.h"
+
+namespace lc::count {
+
+Expected<std::unique_ptr<CyclePipeline>> CyclePipeline::create(model::ModelBundle bundle,
+                                                               const std::vector<PathCounterOptions>& decoders) {
+  std::unique_ptr<CyclePipeline> p(new CyclePipeline());
+  const model::Manifest& m = bundle.manifest();
+  const FrontEndConfig fe = m.front_end();
+  const std::uint8_t sa = m.source_address;
+  const std::vector<WindowClass> classes = bundle.classes();
+  const int buckets = m.position_buckets;
+  LC_TRY(graph, decode::TransitionGraph::from_edges(m.classes, m.transitions));
+  for (const auto& o : decoders) {
+    LC_TRY(pc, PathCounter::create(classes, graph, buckets, o));
+    p->m_counters.push_back(std::move(pc));
+    p->m_keep_history = p->m_keep_history || o.keep_history;
+  }
+  LC_TRY(scorer, model::WindowScorer::create(std::move(bundle)));
+  p->m_scorer = std::move(scorer);
+  LC_TRY(plan, default_decode_plan(sa));
+  CyclePipeline* self = p.get();
+  p->m_front = std::make_unique<FramePipeline>(std::move(plan), fe, [self](const Window& w) { self->on_window(w); });
+  return p;
+}
+
+void CyclePipeline::on_window(const Window& w) {
+  ++m_stats.windows;
+  if (w.degraded()) ++m_stats.degraded_windows;
+  if (w.segment_start) ++m_stats.segments;
+  if (!m_scorer->score(w)) ++m_stats.scoring_errors;
+  if (m_keep_history) {
+    m_window_start.push_back(w.start_ns);
+    m_window_end.push_back(w.end_ns);
+  }
+  ScoredWindow sw;
+  sw.start_ns = w.start_ns;
+  sw.end_ns = w.end_ns;
+  sw.segment_start = w.segment_start;
+  sw.probs = m_scorer->probabilities();
+  sw.positions = m_scorer->positions();
+  for (auto& c : m_counters) c.push(sw);
+}
+
+void CyclePipeline::finish() {
+  m_front->finish();
+  for (auto& c : m_counters) c.finish();
+}
+
+}  // namespace lc::count

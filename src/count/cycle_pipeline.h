@@ -1,0 +1,52 @@
+// The whole data path from CAN frames to cycle events, as replay, eval and the daemon run it:
+//   FramePipeline (decode, grid, windows) -> WindowScorer (features, position models) -> PathCounter(s).
+// Several decoders can run side by side on the same scores (eval compares them); live counting uses one.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "count/path_counter.h"
+#include "model/bundle.h"
+#include "util/expected.h"
+#include "window/frame_pipeline.h"
+
+namespace lc::count {
+
+struct CyclePipelineStats {
+  std::uint64_t windows = 0;
+  std::uint64_t degraded_windows = 0;
+  std::uint64_t scoring_errors = 0;
+  std::uint64_t segments = 0;
+};
+
+class CyclePipeline {
+ public:
+  // `decoders`: one PathCounter is made per entry, with the bundle's classes, graph and position buckets.
+  static Expected<std::unique_ptr<CyclePipeline>> create(model::ModelBundle bundle, const std::vector<PathCounterOptions>& decoders);
+
+  void push(const can::Frame& f) { m_front->push(f); }
+  void finish();
+
+  PathCounter& counter(std::size_t i) { return m_counters[i]; }
+  std::size_t counter_count() const { return m_counters.size(); }
+  const CyclePipelineStats& stats() const { return m_stats; }
+  const FrontEndStats& front_end_stats() const { return m_front->stats(); }
+  const model::Manifest& manifest() const { return m_scorer->bundle().manifest(); }
+  // Per window (only with keep_history on some decoder): start time and degraded flag, for eval and plots.
+  const std::vector<std::int64_t>& window_starts() const { return m_window_start; }
+  const std::vector<std::int64_t>& window_ends() const { return m_window_end; }
+
+ private:
+  CyclePipeline() = default;
+  void on_window(const Window& w);
+
+  std::unique_ptr<model::WindowScorer> m_scorer;
+  std::unique_ptr<FramePipeline> m_front;
+  std::vector<PathCounter> m_counters;
+  CyclePipelineStats m_stats;
+  bool m_keep_history = false;
+  std::vector<std::int64_t> m_window_start, m_window_end;
+};
+
+}  // namespace lc::count

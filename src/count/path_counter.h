@@ -1,0 +1,90 @@
+// Scored windows -> a decoded path -> events and counters, for one decoder (greedy, offline or online).
+//
+// The app feeds every scored window (class probabilities and, per class, the position bucket of the model
+// that gave it) in order. Greedy commits each window at once (argmax); online commits as the decoder decides
+// (decode/online.h) and never takes a commit back; offline keeps every window and decodes each segment
+// exactly at finish(). Events reach `on_event` (if set) as they are committed, and are kept in events().
+// A window marked segment_start (first after a long gap) starts a new segment: no event is derived across it.
+// Online keeps only the undecided windows (a ring sized at creation); nothing grows with time unless
+// `keep_history` is set (eval and plots want the committed class of every window).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "count/events.h"
+#include "decode/graph.h"
+#include "decode/online.h"
+#include "util/expected.h"
+
+namespace lc::count {
+
+enum class DecoderKind : std::uint8_t { Greedy, Offline, Online };
+std::string_view decoder_name(DecoderKind k);
+Expected<DecoderKind> parse_decoder(std::string_view name);  // "greedy" | "offline" | "online"
+
+struct ScoredWindow {
+  std::int64_t start_ns = 0;
+  std::int64_t end_ns = 0;
+  bool segment_start = false;
+  std::span<const double> probs;             // K
+  std::span<const std::uint8_t> positions;   // K
+};
+
+struct PathCounterOptions {
+  DecoderKind kind = DecoderKind::Online;
+  decode::OnlineOptions online;  // lag, score, floor (also used by offline for score and floor)
+  bool keep_history = false;
+};
+
+class PathCounter {
+ public:
+  static Expected<PathCounter> create(std::vector<WindowClass> classes, decode::TransitionGraph graph, int position_buckets,
+                                      const PathCounterOptions& options);
+
+  void push(const ScoredWindow& w);
+  void finish();
+
+  std::function<void(const Event&)> on_event;
+
+  const std::vector<Event>& events() const { return m_events; }
+  const Counters& counters() const { return m_builder.counters(); }
+  const std::array<double, kStateCount>& state_seconds() const { return m_builder.state_seconds(); }
+  std::int64_t windows() const { return m_next; }
+  std::int64_t forced_commits() const;
+  // With keep_history: the committed class of every window, in window order, and the windows' start times.
+  const std::vector<int>& history_classes() const { return m_hist_class; }
+  const std::vector<std::int64_t>& history_start_ns() const { return m_hist_start; }
+  DecoderKind kind() const { return m_opt.kind; }
+
+ private:
+  PathCounter(std::vector<WindowClass> classes, decode::TransitionGraph graph, int buckets, const PathCounterOptions& o,
+              std::vector<decode::OnlineDecoder> online);
+  void commit(std::int64_t window, int class_index, bool forced, std::int64_t emitted_ns);
+  std::size_t slot(std::int64_t window) const { return static_cast<std::size_t>(window) % m_cap; }
+  void decode_offline_segment();
+
+  PathCounterOptions m_opt;
+  std::vector<WindowClass> m_classes;
+  decode::TransitionGraph m_graph;
+  std::size_t m_k;
+  EventBuilder m_builder;
+  std::vector<decode::OnlineDecoder> m_online;  // one, for kind Online
+  // Ring of undecided windows (online), or every window of the open segment (offline).
+  std::size_t m_cap;
+  std::vector<std::int64_t> m_start, m_end;
+  std::vector<std::uint8_t> m_pos;  // cap x K
+  std::vector<double> m_probs;      // offline: the open segment's probabilities (T x K)
+  std::int64_t m_segment_first = 0;
+  std::int64_t m_next = 0;
+  std::int64_t m_last_end_ns = 0;
+  std::vector<Event> m_events;
+  std::vector<int> m_hist_class;
+  std::vector<std::int64_t> m_hist_start;
+  std::int64_t m_greedy_or_offline_forced = 0;
+};
+
+}  // namespace lc::count

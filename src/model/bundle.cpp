@@ -1,0 +1,192 @@
+#include "model/bundle.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+
+#include "signals/engine_signals.h"
+#include "util/file.h"
+
+namespace lc::model {
+
+FrontEndConfig Manifest::front_end() const {
+  FrontEndConfig c;
+  c.grid.rate_hz = sample_rate_hz;
+  c.grid.staleness_s = staleness_s;
+  c.grid.segment_gap_s = segment_gap_s;
+  c.window.points = window_points;
+  c.window.hop = window_hop;
+  return c;
+}
+
+Expected<Manifest> parse_manifest(const std::string& text, const std::string& name) {
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return Error::bad_input(name + ": not valid JSON: " + e.what());
+  }
+  Manifest m;
+  std::string field;
+  try {
+    field = "format_version";
+    m.format_version = j.at(field).get<int>();
+    if (m.format_version != kBundleFormatVersion)
+      return Error::bad_input(name + ": format_version " + std::to_string(m.format_version) + " is not supported (this build reads " +
+                              std::to_string(kBundleFormatVersion) + ")");
+    field = "sample_rate_hz";
+    m.sample_rate_hz = j.at(field).get<double>();
+    field = "staleness_s";
+    m.staleness_s = j.at(field).get<double>();
+    field = "segment_gap_s";
+    m.segment_gap_s = j.at(field).get<double>();
+    field = "window_points";
+    m.window_points = j.at(field).get<std::size_t>();
+    field = "window_hop";
+    m.window_hop = j.at(field).get<std::size_t>();
+    field = "source_address";
+    m.source_address = static_cast<std::uint8_t>(j.at(field).get<unsigned>());
+    field = "signals";
+    m.signals = j.at(field).get<std::vector<std::string>>();
+    field = "features";
+    m.features = j.at(field).get<std::vector<std::string>>();
+    field = "classes";
+    m.classes = j.at(field).get<std::vector<std::string>>();
+    field = "transitions";
+    m.transitions = j.at(field).get<std::vector<std::pair<std::string, std::string>>>();
+    field = "position_buckets";
+    m.position_buckets = j.at(field).get<int>();
+    field = "max_changes_per_window";
+    m.max_changes_per_window = j.value(field, 1);
+    field = "models";
+    m.models = j.at(field).get<std::vector<std::string>>();
+    if (j.contains("training")) m.training = j["training"];
+    if (j.contains("metrics")) m.metrics = j["metrics"];
+  } catch (const nlohmann::json::exception& e) {
+    return Error::bad_input(name + ": field '" + field + "': " + e.what());
+  }
+  auto bad = [&](const std::string& f, const std::string& msg) { return Error::bad_input(name + ": field '" + f + "': " + msg); };
+  if (!(m.sample_rate_hz > 0 && m.sample_rate_hz <= 100)) return bad("sample_rate_hz", "must be in (0, 100]");
+  if (!(m.staleness_s >= 0)) return bad("staleness_s", "must be >= 0");
+  if (!(m.segment_gap_s > 0)) return bad("segment_gap_s", "must be > 0");
+  if (m.window_points < 2 || m.window_points > 1000) return bad("window_points", "must be 2..1000");
+  if (m.window_hop < 1 || m.window_hop > m.window_points) return bad("window_hop", "must be 1..window_points");
+  if (m.signals.size() != kSignalCount) return bad("signals", "must list the ten engine signals");
+  for (std::size_t i = 0; i < kSignalCount; ++i)
+    if (m.signals[i] != kEngineSignals[i].name)
+      return bad("signals", "entry " + std::to_string(i) + " is '" + m.signals[i] + "', expected '" +
+                                std::string(kEngineSignals[i].name) + "'");
+  if (m.features.empty()) return bad("features", "is empty");
+  if (m.classes.size() < 2) return bad("classes", "needs at least two classes");
+  for (const auto& c : m.classes)
+    if (!parse_window_class(c)) return bad("classes", "'" + c + "' is not a window class");
+  for (const auto& [a, b] : m.transitions)
+    if (std::find(m.classes.begin(), m.classes.end(), a) == m.classes.end() ||
+        std::find(m.classes.begin(), m.classes.end(), b) == m.classes.end())
+      return bad("transitions", "[" + a + ", " + b + "] names a class not in 'classes'");
+  if (m.position_buckets < 1) return bad("position_buckets", "must be >= 1");
+  if (static_cast<int>(m.models.size()) != m.position_buckets)
+    return bad("models", "lists " + std::to_string(m.models.size()) + " models for " + std::to_string(m.position_buckets) +
+                             " position buckets");
+  for (const auto& f : m.models)
+    if (f.empty() || f.find('/') != std::string::npos || f.find("..") != std::string::npos)
+      return bad("models", "'" + f + "' must be a plain file name inside the bundle");
+  return m;
+}
+
+std::string manifest_to_json(const Manifest& m) {
+  nlohmann::ordered_json j;
+  j["format_version"] = m.format_version;
+  j["sample_rate_hz"] = m.sample_rate_hz;
+  j["staleness_s"] = m.staleness_s;
+  j["segment_gap_s"] = m.segment_gap_s;
+  j["window_points"] = m.window_points;
+  j["window_hop"] = m.window_hop;
+  j["source_address"] = m.source_address;
+  j["signals"] = m.signals;
+  j["classes"] = m.classes;
+  j["transitions"] = m.transitions;
+  j["position_buckets"] = m.position_buckets;
+  j["max_changes_per_window"] = m.max_changes_per_window;
+  j["models"] = m.models;
+  j["features"] = m.features;
+  j["training"] = m.training;
+  j["metrics"] = m.metrics;
+  return j.dump(2) + "\n";
+}
+
+Expected<ModelBundle> ModelBundle::load(const std::string& dir) {
+  ModelBundle b;
+  b.m_dir = dir;
+  const std::string mpath = dir + "/manifest.json";
+  LC_TRY(text, read_file(mpath));
+  LC_TRY(m, parse_manifest(text, mpath));
+  b.m_manifest = std::move(m);
+  for (const auto& c : b.m_manifest.classes) b.m_classes.push_back(*parse_window_class(c));
+  // Every feature name must be computable.
+  std::vector<std::string> signals(b.m_manifest.signals);
+  LC_TRY(plan, features::FeaturePlan::compile(signals, b.m_manifest.features));
+  (void)plan;
+  for (const auto& f : b.m_manifest.models) {
+    const std::string path = dir + "/" + f;
+    LC_TRY(json, read_file(path));
+    LC_TRY(booster, Booster::from_json(json, path));
+    if (booster.num_features() != b.m_manifest.features.size())
+      return Error::bad_input(path + ": model has " + std::to_string(booster.num_features()) + " features, manifest lists " +
+                              std::to_string(b.m_manifest.features.size()));
+    if (booster.num_classes() != b.m_manifest.classes.size())
+      return Error::bad_input(path + ": model has " + std::to_string(booster.num_classes()) + " classes, manifest lists " +
+                              std::to_string(b.m_manifest.classes.size()));
+    b.m_boosters.push_back(std::move(booster));
+  }
+  return b;
+}
+
+Status ModelBundle::save(const std::string& dir, const Manifest& m, const std::vector<std::string>& model_json) {
+  if (model_json.size() != m.models.size()) return Error::internal("bundle save: model count mismatch");
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return Error::bad_input(dir + ": cannot create directory: " + std::strerror(errno));
+  for (std::size_t i = 0; i < model_json.size(); ++i) LC_TRY_STATUS(write_file_atomic(dir + "/" + m.models[i], model_json[i]));
+  return write_file_atomic(dir + "/manifest.json", manifest_to_json(m));
+}
+
+WindowScorer::WindowScorer(ModelBundle bundle, features::Extractor extractor)
+    : m_bundle(std::move(bundle)), m_extractor(std::move(extractor)) {
+  const std::size_t k = m_bundle.manifest().classes.size();
+  m_input.assign(m_bundle.manifest().features.size(), 0.0f);
+  m_out.assign(k, 0.0f);
+  m_probs.assign(k, 1.0 / static_cast<double>(k));
+  m_positions.assign(k, 0);
+  for (auto& b : m_bundle.boosters()) b.bind_input(m_input.data(), m_input.size());
+}
+
+Expected<std::unique_ptr<WindowScorer>> WindowScorer::create(ModelBundle bundle) {
+  std::vector<std::string> signals(bundle.manifest().signals);
+  LC_TRY(plan, features::FeaturePlan::compile(signals, bundle.manifest().features));
+  features::Extractor ex(std::move(plan), bundle.manifest().window_points);
+  return std::unique_ptr<WindowScorer>(new WindowScorer(std::move(bundle), std::move(ex)));
+}
+
+Status WindowScorer::score(const Window& w) {
+  m_extractor.extract(std::span<const std::span<const double>>(w.series.data(), w.series.size()), m_input);
+  std::fill(m_probs.begin(), m_probs.end(), -1.0);
+  auto& boosters = m_bundle.boosters();
+  for (std::size_t p = 0; p < boosters.size(); ++p) {
+    const Status st = boosters[p].predict_bound(m_out);
+    if (!st) {
+      std::fill(m_probs.begin(), m_probs.end(), 1.0 / static_cast<double>(m_probs.size()));
+      return st;
+    }
+    for (std::size_t c = 0; c < m_out.size(); ++c)
+      if (m_out[c] > m_probs[c]) {
+        m_probs[c] = m_out[c];
+        m_positions[c] = static_cast<std::uint8_t>(p);
+      }
+  }
+  return ok();
+}
+
+}  // namespace lc::model

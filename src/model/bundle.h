@@ -1,0 +1,112 @@
+// Model bundles: a folder with manifest.json and one XGBoost JSON model per change position.
+//
+// manifest.json (format_version 1), for example:
+//   {
+//     "format_version": 1,
+//     "sample_rate_hz": 1.0, "staleness_s": 3.0, "segment_gap_s": 30.0,
+//     "window_points": 5, "window_hop": 5,
+//     "source_address": 0,
+//     "signals": ["engine_speed_rpm", ...],                  // the ten, in window order
+//     "features": ["engine_speed_rpm__maximum", ...],        // model input order
+//     "classes": ["EMPTY_NO_TRANSITION", "EMPTY_TO_LOADING", ...],
+//     "transitions": [["EMPTY_NO_TRANSITION", "EMPTY_NO_TRANSITION"], ...],  // which class may follow which
+//     "position_buckets": 3,
+//     "models": ["position_0.json", "position_1.json", "position_2.json"],
+//     "max_changes_per_window": 2,
+//     "training": {...},   // data summary (files, windows per class, seeds, xgboost params)
+//     "metrics": {...}     // evaluation on held-out data, if any
+//   }
+// Loading checks everything against everything and fails with an Error naming the bundle file and field: an
+// unsupported format version, signals other than the ten, an unknown feature or class name, a transition naming
+// an unknown class, a model count different from position_buckets, a model that does not load, or one whose
+// feature or class count differs from the manifest.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "features/plan.h"
+#include "model/xgb.h"
+#include "util/expected.h"
+#include "window/frame_pipeline.h"
+#include "window/states.h"
+
+namespace lc::model {
+
+inline constexpr int kBundleFormatVersion = 1;
+
+struct Manifest {
+  int format_version = kBundleFormatVersion;
+  double sample_rate_hz = 1.0;
+  double staleness_s = 3.0;
+  double segment_gap_s = 30.0;
+  std::size_t window_points = 5;
+  std::size_t window_hop = 5;
+  std::uint8_t source_address = 0;
+  std::vector<std::string> signals;
+  std::vector<std::string> features;
+  std::vector<std::string> classes;
+  std::vector<std::pair<std::string, std::string>> transitions;
+  int position_buckets = 3;
+  int max_changes_per_window = 2;
+  std::vector<std::string> models;
+  nlohmann::json training = nlohmann::json::object();
+  nlohmann::json metrics = nlohmann::json::object();
+
+  FrontEndConfig front_end() const;
+};
+
+Expected<Manifest> parse_manifest(const std::string& text, const std::string& name);
+std::string manifest_to_json(const Manifest& m);
+
+class ModelBundle {
+ public:
+  static Expected<ModelBundle> load(const std::string& dir);
+  // Writes manifest.json and the models (named as in m.models) into dir (created if needed).
+  static Status save(const std::string& dir, const Manifest& m, const std::vector<std::string>& model_json);
+
+  const Manifest& manifest() const { return m_manifest; }
+  const std::string& dir() const { return m_dir; }
+  std::vector<Booster>& boosters() { return m_boosters; }
+  const std::vector<WindowClass>& classes() const { return m_classes; }
+
+ private:
+  std::string m_dir;
+  Manifest m_manifest;
+  std::vector<WindowClass> m_classes;
+  std::vector<Booster> m_boosters;
+};
+
+// Scores windows with every position model: for each class the highest probability across the models, and
+// the model (position bucket) that gave it. Owns the extractor, the model input row and the outputs, all sized
+// at construction: no allocation per window.
+class WindowScorer {
+ public:
+  static Expected<std::unique_ptr<WindowScorer>> create(ModelBundle bundle);
+
+  // Scores one window. On an XGBoost failure the probabilities are left uniform and the error is returned.
+  Status score(const Window& w);
+  std::span<const double> probabilities() const { return m_probs; }
+  std::span<const std::uint8_t> positions() const { return m_positions; }
+  std::span<const float> features() const { return m_input; }
+
+  const ModelBundle& bundle() const { return m_bundle; }
+  std::size_t class_count() const { return m_probs.size(); }
+
+ private:
+  WindowScorer(ModelBundle bundle, features::Extractor extractor);
+  ModelBundle m_bundle;
+  features::Extractor m_extractor;
+  std::vector<float> m_input;
+  std::vector<float> m_out;
+  std::vector<double> m_probs;
+  std::vector<std::uint8_t> m_positions;
+};
+
+}  // namespace lc::model

@@ -1,0 +1,293 @@
+#include "model/trainer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+
+#include <toml++/toml.h>
+
+#include "can/candump.h"
+#include "features/plan.h"
+#include "features/select.h"
+#include "model/targets.h"
+#include "signals/engine_signals.h"
+#include "window/labels.h"
+
+namespace lc::model {
+namespace {
+
+struct FileRows {
+  std::vector<double> x;       // windows x all features
+  std::vector<int> cls;        // index into the canonical class list
+  std::vector<int> position;   // -1 without change
+  std::size_t skipped = 0;
+};
+
+std::vector<std::string> engine_signal_names() {
+  std::vector<std::string> s;
+  for (const auto& w : kEngineSignals) s.emplace_back(w.name);
+  return s;
+}
+
+Expected<FileRows> collect(const LabelledLog& d, const TrainConfig& cfg, const std::vector<WindowClass>& canon,
+                           features::Extractor& all) {
+  LC_TRY(labels, read_labels_csv(d.labels));
+  LC_TRY(plan, default_decode_plan(cfg.source_address));
+  FileRows rows;
+  const std::size_t nf = all.plan().full_size();
+  std::vector<double> buf(nf);
+  FramePipeline pipe(std::move(plan), cfg.front_end, [&](const Window& w) {
+    const WindowTarget t = window_target(labels, w.start_ns, w.end_ns, cfg.position_buckets, cfg.max_changes_per_window);
+    if (t.kind != WindowTarget::Kind::Ok) {
+      ++rows.skipped;
+      return;
+    }
+    const auto it = std::find(canon.begin(), canon.end(), t.cls);
+    if (it == canon.end()) {
+      ++rows.skipped;
+      return;
+    }
+    all.extract_all(std::span<const std::span<const double>>(w.series.data(), w.series.size()), buf);
+    rows.x.insert(rows.x.end(), buf.begin(), buf.end());
+    rows.cls.push_back(static_cast<int>(it - canon.begin()));
+    rows.position.push_back(t.position);
+  });
+  auto st = can::read_candump_file(d.log, [&](const can::Frame& f) { pipe.push(f); });
+  if (!st) return st.error();
+  pipe.finish();
+  return rows;
+}
+
+template <class T>
+Status read_key(const toml::table& t, const std::string& section, const std::string& key, T& out) {
+  const toml::node* n = t.at_path(section + "." + key).node();
+  if (n == nullptr) return ok();
+  if constexpr (std::is_same_v<T, double>) {
+    auto v = n->value<double>();
+    if (!v) return Error::bad_input("key '" + section + "." + key + "' must be a number");
+    out = *v;
+  } else {
+    auto v = n->value<std::int64_t>();
+    if (!v || *v < 0) return Error::bad_input("key '" + section + "." + key + "' must be a non-negative integer");
+    out = static_cast<T>(*v);
+  }
+  return ok();
+}
+
+}  // namespace
+
+Expected<TrainConfig> read_train_config(const std::string& path) {
+  TrainConfig c;
+  toml::table t;
+  try {
+    t = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    return Error::at(path, static_cast<long>(e.source().begin.line), std::string(e.description()));
+  }
+  static const std::map<std::string, std::vector<std::string>> kKnown = {
+      {"window", {"points", "hop"}},
+      {"grid", {"rate_hz", "staleness_s", "segment_gap_s"}},
+      {"model", {"position_buckets", "max_changes_per_window", "max_features", "fdr_level", "source_address"}},
+      {"xgboost", {"max_depth", "eta", "max_rounds", "early_stopping_rounds", "min_child_weight", "subsample",
+                   "colsample_bytree", "lambda", "nthread", "seed"}},
+      {"split", {"valid_fraction", "min_files_for_file_split"}}};
+  for (const auto& [section, node] : t) {
+    const std::string s(section.str());
+    const auto known = kKnown.find(s);
+    if (known == kKnown.end() || !node.is_table())
+      return Error::bad_input(path + ": unknown section '" + s + "'");
+    for (const auto& [key, v] : *node.as_table()) {
+      (void)v;
+      if (std::find(known->second.begin(), known->second.end(), std::string(key.str())) == known->second.end())
+        return Error::at(path, static_cast<long>(key.source().begin.line), "unknown key '" + s + "." + std::string(key.str()) + "'");
+    }
+  }
+  auto wrap = [&](Status st) -> Status {
+    if (!st) return Error::bad_input(path + ": " + st.error().message);
+    return ok();
+  };
+  LC_TRY_STATUS(wrap(read_key(t, "window", "points", c.front_end.window.points)));
+  LC_TRY_STATUS(wrap(read_key(t, "window", "hop", c.front_end.window.hop)));
+  LC_TRY_STATUS(wrap(read_key(t, "grid", "rate_hz", c.front_end.grid.rate_hz)));
+  LC_TRY_STATUS(wrap(read_key(t, "grid", "staleness_s", c.front_end.grid.staleness_s)));
+  LC_TRY_STATUS(wrap(read_key(t, "grid", "segment_gap_s", c.front_end.grid.segment_gap_s)));
+  LC_TRY_STATUS(wrap(read_key(t, "model", "position_buckets", c.position_buckets)));
+  LC_TRY_STATUS(wrap(read_key(t, "model", "max_changes_per_window", c.max_changes_per_window)));
+  LC_TRY_STATUS(wrap(read_key(t, "model", "max_features", c.max_features)));
+  LC_TRY_STATUS(wrap(read_key(t, "model", "fdr_level", c.fdr_level)));
+  LC_TRY_STATUS(wrap(read_key(t, "model", "source_address", c.source_address)));
+  LC_TRY_STATUS(wrap(read_key(t, "xgboost", "max_depth", c.xgb.max_depth)));
+  LC_TRY_STATUS(wrap(read_key(t, "xgboost", "eta", c.xgb.eta)));
+  LC_TRY_STATUS(wrap(read_key(t, "xgboost", "max_rounds", c.xgb.max_rounds)));
+  LC_TRY_STATUS(wrap(read_key(t, "xgboost", "early_stopping_rounds", c.xgb.early_stopping_rounds)));
+  LC_TRY_STATUS(wrap(read_key(t, "xgboost", "min_child_weight", c.xgb.min_child_weight)));
+  LC_TRY_STATUS(wrap(read_key(t, "xgboost", "subsample", c.xgb.subsample)));
+  LC_TRY_STATUS(wrap(read_key(t, "xgboost", "colsample_bytree", c.xgb.colsample_bytree)));
+  LC_TRY_STATUS(wrap(read_key(t, "xgboost", "lambda", c.xgb.lambda)));
+  LC_TRY_STATUS(wrap(read_key(t, "xgboost", "nthread", c.xgb.nthread)));
+  LC_TRY_STATUS(wrap(read_key(t, "xgboost", "seed", c.xgb.seed)));
+  LC_TRY_STATUS(wrap(read_key(t, "split", "valid_fraction", c.valid_fraction)));
+  LC_TRY_STATUS(wrap(read_key(t, "split", "min_files_for_file_split", c.min_files_for_file_split)));
+  if (c.front_end.window.points < 3) return Error::bad_input(path + ": window.points must be >= 3");
+  if (c.front_end.window.hop < 1 || c.front_end.window.hop > c.front_end.window.points)
+    return Error::bad_input(path + ": window.hop must be 1..window.points");
+  if (!(c.front_end.grid.rate_hz > 0 && c.front_end.grid.rate_hz <= 100)) return Error::bad_input(path + ": grid.rate_hz must be in (0, 100]");
+  if (c.position_buckets < 1 || c.position_buckets > 64) return Error::bad_input(path + ": model.position_buckets must be 1..64");
+  if (c.max_changes_per_window < 1 || c.max_changes_per_window > 3)
+    return Error::bad_input(path + ": model.max_changes_per_window must be 1..3");
+  if (!(c.valid_fraction > 0 && c.valid_fraction < 1)) return Error::bad_input(path + ": split.valid_fraction must be in (0, 1)");
+  if (c.xgb.nthread < 1) return Error::bad_input(path + ": xgboost.nthread must be >= 1");
+  return c;
+}
+
+Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const TrainConfig& cfg, const std::string& out_dir,
+                                   const ProgressFn& progress) {
+  auto say = [&](const std::string& s) {
+    if (progress) progress(s);
+  };
+  if (data.empty()) return Error::bad_input("train: no --data LOG:LABELS given");
+  const std::vector<WindowClass> canon = classes_up_to(cfg.max_changes_per_window);
+  const std::vector<std::string> signals = engine_signal_names();
+  const features::FeatureSpace space(signals);
+  std::vector<std::string> all_names(space.names().begin(), space.names().end());
+  LC_TRY(all_plan, features::FeaturePlan::compile(space, all_names));
+  features::Extractor all(std::move(all_plan), cfg.front_end.window.points);
+  const std::size_t nf = space.size();
+
+  // 1. Windows of every file, and the split.
+  std::vector<FileRows> files;
+  TrainReport rep;
+  for (const auto& d : data) {
+    say("reading " + d.log);
+    LC_TRY(rows, collect(d, cfg, canon, all));
+    rep.skipped_windows += rows.skipped;
+    files.push_back(std::move(rows));
+  }
+  std::vector<double> xt;
+  std::vector<int> yt, pt, yv, pv;
+  std::vector<double> xv;
+  const bool by_file = files.size() >= cfg.min_files_for_file_split;
+  const std::size_t n_valid_files =
+      by_file ? std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(cfg.valid_fraction * static_cast<double>(files.size())))) : 0;
+  for (std::size_t fi = 0; fi < files.size(); ++fi) {
+    const FileRows& r = files[fi];
+    const std::size_t n = r.cls.size();
+    std::size_t cut = n;  // rows [0, cut) train, [cut, n) valid
+    if (by_file) cut = fi + n_valid_files >= files.size() ? 0 : n;
+    else cut = n - static_cast<std::size_t>(std::floor(cfg.valid_fraction * static_cast<double>(n)));
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool train = i < cut;
+      auto& x = train ? xt : xv;
+      x.insert(x.end(), r.x.begin() + static_cast<std::ptrdiff_t>(i * nf), r.x.begin() + static_cast<std::ptrdiff_t>((i + 1) * nf));
+      (train ? yt : yv).push_back(r.cls[i]);
+      (train ? pt : pv).push_back(r.position[i]);
+    }
+  }
+  files.clear();
+  rep.train_windows = yt.size();
+  rep.valid_windows = yv.size();
+  rep.windows = rep.train_windows + rep.valid_windows;
+  if (rep.train_windows < 10) return Error::bad_input("train: only " + std::to_string(rep.train_windows) + " labelled training windows");
+
+  // Classes seen in training, in canonical order; validation rows of unseen classes are dropped.
+  std::vector<int> canon_to_k(canon.size(), -1);
+  std::vector<std::string> class_names;
+  std::map<std::string, std::size_t> per_class;
+  for (std::size_t c = 0; c < canon.size(); ++c)
+    if (std::find(yt.begin(), yt.end(), static_cast<int>(c)) != yt.end()) {
+      canon_to_k[c] = static_cast<int>(class_names.size());
+      class_names.push_back(canon[c].name());
+    }
+  for (int c : yt) ++per_class[canon[static_cast<std::size_t>(c)].name()];
+  if (class_names.size() < 2) return Error::bad_input("train: the labels hold fewer than two window classes");
+
+  // 2. FRESH selection on the training rows.
+  say("selecting features (FRESH) on " + std::to_string(yt.size()) + " windows x " + std::to_string(nf) + " features");
+  features::SelectOptions so;
+  so.fdr_level = cfg.fdr_level;
+  LC_TRY(table, features::calculate_relevance_table(xt, yt.size(), nf, yt, so));
+  std::vector<std::pair<double, std::size_t>> ranked;
+  for (std::size_t f = 0; f < nf; ++f) {
+    if (!table.relevant[f]) continue;
+    double best = 1.0;
+    for (const auto& pc : table.p_values)
+      if (!std::isnan(pc[f])) best = std::min(best, pc[f]);
+    ranked.emplace_back(best, f);
+  }
+  const std::size_t relevant = ranked.size();
+  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (cfg.max_features > 0 && ranked.size() > cfg.max_features) ranked.resize(cfg.max_features);
+  std::vector<std::size_t> selected;
+  for (const auto& r : ranked) selected.push_back(r.second);
+  std::sort(selected.begin(), selected.end());
+  if (selected.empty()) return Error::bad_input("train: FRESH found no relevant feature");
+  rep.selected_features = selected.size();
+
+  // 3. One model per position bucket.
+  const std::size_t ns = selected.size();
+  auto gather = [&](const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& p, int bucket,
+                    std::vector<float>& gx, std::vector<float>& gy) {
+    for (std::size_t i = 0; i < y.size(); ++i) {
+      const int k = canon_to_k[static_cast<std::size_t>(y[i])];
+      if (k < 0 || (p[i] >= 0 && p[i] != bucket)) continue;
+      for (std::size_t f : selected) gx.push_back(static_cast<float>(x[i * nf + f]));
+      gy.push_back(static_cast<float>(k));
+    }
+  };
+  Manifest m;
+  const FrontEndConfig& fe = cfg.front_end;
+  m.sample_rate_hz = fe.grid.rate_hz;
+  m.staleness_s = fe.grid.staleness_s;
+  m.segment_gap_s = fe.grid.segment_gap_s;
+  m.window_points = fe.window.points;
+  m.window_hop = fe.window.hop;
+  m.source_address = cfg.source_address;
+  m.signals = signals;
+  for (std::size_t f : selected) m.features.push_back(space.name(f));
+  m.classes = class_names;
+  for (const auto& a : class_names)
+    for (const auto& b : class_names)
+      if (parse_window_class(b)->first() == parse_window_class(a)->last()) m.transitions.emplace_back(a, b);
+  m.position_buckets = cfg.position_buckets;
+  m.max_changes_per_window = cfg.max_changes_per_window;
+  std::vector<std::string> model_json;
+  nlohmann::json rounds = nlohmann::json::array();
+  for (int b = 0; b < cfg.position_buckets; ++b) {
+    std::vector<float> gx, gy, vx, vy;
+    gather(xt, yt, pt, b, gx, gy);
+    gather(xv, yv, pv, b, vx, vy);
+    say("training position model " + std::to_string(b) + " on " + std::to_string(gy.size()) + " windows (" +
+        std::to_string(vy.size()) + " validation)");
+    LC_TRY(res, train_softprob(gx, gy, {}, ns, class_names.size(), vx, vy, cfg.xgb));
+    rep.best_rounds.push_back(res.best_rounds);
+    rounds.push_back({{"position", b}, {"rounds", res.best_rounds}, {"train_windows", gy.size()},
+                      {"valid_windows", vy.size()},
+                      {"valid_mlogloss", std::isnan(res.best_valid_mlogloss) ? nlohmann::json(nullptr) : nlohmann::json(res.best_valid_mlogloss)}});
+    LC_TRY(json, res.booster.to_json());
+    model_json.push_back(std::move(json));
+    m.models.push_back("position_" + std::to_string(b) + ".json");
+  }
+  nlohmann::json files_j = nlohmann::json::array();
+  for (const auto& d : data) files_j.push_back({{"log", d.log}, {"labels", d.labels}});
+  m.training = {{"files", files_j},
+                {"windows", rep.windows},
+                {"train_windows", rep.train_windows},
+                {"valid_windows", rep.valid_windows},
+                {"skipped_windows", rep.skipped_windows},
+                {"split", by_file ? "whole files" : "last time block of each file"},
+                {"windows_per_class", per_class},
+                {"relevant_features", relevant},
+                {"selected_features", ns},
+                {"fdr_level", cfg.fdr_level},
+                {"models", rounds},
+                {"xgboost", {{"version", xgboost_version()}, {"max_depth", cfg.xgb.max_depth}, {"eta", cfg.xgb.eta},
+                             {"max_rounds", cfg.xgb.max_rounds}, {"early_stopping_rounds", cfg.xgb.early_stopping_rounds},
+                             {"seed", cfg.xgb.seed}, {"nthread", cfg.xgb.nthread}}}};
+  say("writing " + out_dir);
+  LC_TRY_STATUS(ModelBundle::save(out_dir, m, model_json));
+  rep.manifest = std::move(m);
+  return rep;
+}
+
+}  // namespace lc::model

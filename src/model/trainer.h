@@ -1,0 +1,68 @@
+// Training a model bundle from labelled candump logs (`loadercount train`).
+//
+// The same front end as inference (FramePipeline: decode, grid, windows) and the same extractor compute every
+// feature of every window; labels become per-window classes and change positions (targets.h). Then:
+//   1. split: validation = whole files when there are at least `min_files_for_file_split` files (the last
+//      ceil(valid_fraction * files) files), otherwise the last valid_fraction of each file's windows as one
+//      time block (never random windows: neighbouring windows leak);
+//   2. FRESH selection on the training rows only (one-vs-rest per class, Benjamini-Yekutieli at fdr), then the
+//      `max_features` selected features with the smallest p-value (over classes) are kept, so inference stays
+//      cheap; ties and order are deterministic (FeatureSpace order);
+//   3. one multi:softprob XGBoost model per change-position bucket: a window without a change trains every
+//      model, a window whose first change falls in bucket i trains model i; early stopping on the validation
+//      rows of the same kind;
+//   4. the bundle: manifest (with training summary) + models.
+// Deterministic: the same inputs and config give byte-identical model files.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "model/bundle.h"
+#include "model/xgb.h"
+#include "util/expected.h"
+
+namespace lc::model {
+
+struct TrainConfig {
+  FrontEndConfig front_end;
+  std::uint8_t source_address = 0;
+  int position_buckets = 3;
+  int max_changes_per_window = 2;
+  double fdr_level = 0.05;
+  std::size_t max_features = 150;
+  double valid_fraction = 0.2;
+  std::size_t min_files_for_file_split = 3;
+  TrainParams xgb;
+};
+
+// Reads a TOML training config (every key optional; unknown keys are errors naming the key), e.g.
+//   [window]  points = 5   hop = 5
+//   [grid]    rate_hz = 1.0   staleness_s = 3.0   segment_gap_s = 30.0
+//   [model]   position_buckets = 3   max_changes_per_window = 2   max_features = 150   fdr_level = 0.05
+//   [xgboost] max_depth = 6   eta = 0.1   max_rounds = 400   early_stopping_rounds = 25   nthread = 2   seed = 0
+//   [split]   valid_fraction = 0.2   min_files_for_file_split = 3
+Expected<TrainConfig> read_train_config(const std::string& path);
+
+struct LabelledLog {
+  std::string log;
+  std::string labels;
+};
+
+struct TrainReport {
+  std::size_t windows = 0;
+  std::size_t train_windows = 0;
+  std::size_t valid_windows = 0;
+  std::size_t skipped_windows = 0;  // unlabelled or not representable
+  std::size_t selected_features = 0;
+  std::vector<int> best_rounds;  // per position model
+  Manifest manifest;
+};
+
+using ProgressFn = std::function<void(const std::string& what)>;
+
+Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const TrainConfig& cfg,
+                                   const std::string& out_dir, const ProgressFn& progress = {});
+
+}  // namespace lc::model

@@ -1,0 +1,230 @@
+#include "model/xgb.h"
+
+#include <xgboost/c_api.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <limits>
+
+#include <nlohmann/json.hpp>
+
+namespace lc::model {
+namespace {
+
+Error xgb_error(const std::string& what) { return Error::internal(what + ": " + XGBGetLastError()); }
+
+struct DMatrix {
+  DMatrixHandle h = nullptr;
+  DMatrix() = default;
+  DMatrix(const DMatrix&) = delete;
+  DMatrix& operator=(const DMatrix&) = delete;
+  ~DMatrix() {
+    if (h != nullptr) XGDMatrixFree(h);
+  }
+};
+
+Expected<std::unique_ptr<DMatrix>> make_dmatrix(std::span<const float> x, std::span<const float> y,
+                                                std::span<const float> w, std::size_t cols) {
+  auto m = std::make_unique<DMatrix>();
+  const std::size_t rows = cols ? x.size() / cols : 0;
+  if (XGDMatrixCreateFromMat(x.data(), rows, cols, std::numeric_limits<float>::quiet_NaN(), &m->h) != 0)
+    return xgb_error("XGDMatrixCreateFromMat");
+  if (!y.empty() && XGDMatrixSetFloatInfo(m->h, "label", y.data(), y.size()) != 0)
+    return xgb_error("XGDMatrixSetFloatInfo(label)");
+  if (!w.empty() && XGDMatrixSetFloatInfo(m->h, "weight", w.data(), w.size()) != 0)
+    return xgb_error("XGDMatrixSetFloatInfo(weight)");
+  return m;
+}
+
+std::string array_interface(const void* data, std::size_t rows, std::size_t cols) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "{\"data\": [%llu, true], \"shape\": [%zu, %zu], \"typestr\": \"<f4\", \"version\": 3}",
+                static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(data)), rows, cols);
+  return buf;
+}
+
+constexpr const char* kPredictConfig =
+    "{\"type\": 0, \"training\": false, \"iteration_begin\": 0, \"iteration_end\": 0, \"strict_shape\": true, "
+    "\"cache_id\": 0, \"missing\": NaN}";
+
+}  // namespace
+
+struct Booster::Handle {
+  BoosterHandle h = nullptr;
+  ~Handle() {
+    if (h != nullptr) XGBoosterFree(h);
+  }
+};
+
+Booster::Booster(std::unique_ptr<Handle> h) : m_h(std::move(h)) {}
+Booster::~Booster() = default;
+Booster::Booster(Booster&&) noexcept = default;
+Booster& Booster::operator=(Booster&&) noexcept = default;
+
+std::string xgboost_version() {
+  int major = 0, minor = 0, patch = 0;
+  XGBoostVersion(&major, &minor, &patch);
+  return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
+}
+
+Expected<Booster> Booster::from_json(const std::string& json, const std::string& name) {
+  auto h = std::make_unique<Handle>();
+  if (XGBoosterCreate(nullptr, 0, &h->h) != 0) return xgb_error(name + ": XGBoosterCreate");
+  if (XGBoosterLoadModelFromBuffer(h->h, json.data(), json.size()) != 0)
+    return Error::bad_input(name + ": not a valid XGBoost model: " + XGBGetLastError());
+  if (XGBoosterSetParam(h->h, "nthread", "1") != 0) return xgb_error(name + ": set nthread");
+  Booster b(std::move(h));
+  bst_ulong nf = 0;
+  if (XGBoosterGetNumFeature(b.m_h->h, &nf) != 0) return xgb_error(name + ": XGBoosterGetNumFeature");
+  b.m_num_features = nf;
+  // The class count is in the model's learner parameters.
+  bst_ulong len = 0;
+  const char* cfg = nullptr;
+  if (XGBoosterSaveJsonConfig(b.m_h->h, &len, &cfg) != 0) return xgb_error(name + ": XGBoosterSaveJsonConfig");
+  try {
+    const auto j = nlohmann::json::parse(std::string(cfg, len));
+    const std::string nc = j.at("learner").at("learner_model_param").at("num_class").get<std::string>();
+    b.m_num_classes = static_cast<std::size_t>(std::stoul(nc));
+    const std::string obj = j.at("learner").at("objective").at("name").get<std::string>();
+    if (obj != "multi:softprob")
+      return Error::bad_input(name + ": objective is '" + obj + "', expected 'multi:softprob'");
+  } catch (const std::exception& e) {
+    return Error::bad_input(name + ": cannot read the model's configuration: " + e.what());
+  }
+  if (b.m_num_classes < 2) return Error::bad_input(name + ": model has fewer than 2 classes");
+  return b;
+}
+
+Expected<std::string> Booster::to_json() const {
+  bst_ulong len = 0;
+  const char* data = nullptr;
+  if (XGBoosterSaveModelToBuffer(m_h->h, "{\"format\": \"json\"}", &len, &data) != 0)
+    return xgb_error("XGBoosterSaveModelToBuffer");
+  return std::string(data, len);
+}
+
+int Booster::boosted_rounds() const {
+  int n = 0;
+  XGBoosterBoostedRounds(m_h->h, &n);
+  return n;
+}
+
+void Booster::bind_input(const float* row, std::size_t n) {
+  m_input_interface = array_interface(row, 1, n);
+  m_bound_n = n;
+}
+
+Status Booster::predict_bound(std::span<float> out) {
+  if (m_bound_n != m_num_features) return Error::internal("predict: input has " + std::to_string(m_bound_n) +
+                                                          " features, model expects " + std::to_string(m_num_features));
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  if (XGBoosterPredictFromDense(m_h->h, m_input_interface.c_str(), kPredictConfig, nullptr, &shape, &dim, &result) != 0)
+    return xgb_error("XGBoosterPredictFromDense");
+  if (out.size() != m_num_classes) return Error::internal("predict: output size mismatch");
+  std::memcpy(out.data(), result, m_num_classes * sizeof(float));  // copy before the next XGBoost call
+  return ok();
+}
+
+Expected<std::vector<float>> Booster::predict_rows(std::span<const float> x, std::size_t rows) const {
+  if (rows == 0) return std::vector<float>{};
+  if (x.size() != rows * m_num_features) return Error::internal("predict_rows: size mismatch");
+  const std::string iface = array_interface(x.data(), rows, m_num_features);
+  const bst_ulong* shape = nullptr;
+  bst_ulong dim = 0;
+  const float* result = nullptr;
+  if (XGBoosterPredictFromDense(m_h->h, iface.c_str(), kPredictConfig, nullptr, &shape, &dim, &result) != 0)
+    return xgb_error("XGBoosterPredictFromDense");
+  return std::vector<float>(result, result + rows * m_num_classes);
+}
+
+Expected<TrainResult> train_softprob(std::span<const float> x, std::span<const float> y, std::span<const float> weights,
+                                     std::size_t cols, std::size_t classes, std::span<const float> valid_x,
+                                     std::span<const float> valid_y, const TrainParams& p) {
+  if (cols == 0 || x.size() % cols != 0 || x.size() / cols != y.size())
+    return Error::internal("train: feature matrix and labels do not match");
+  LC_TRY(dtrain, make_dmatrix(x, y, weights, cols));
+  const bool has_valid = !valid_y.empty();
+  std::unique_ptr<DMatrix> dvalid;
+  if (has_valid) {
+    LC_TRY(dv, make_dmatrix(valid_x, valid_y, {}, cols));
+    dvalid = std::move(dv);
+  }
+  DMatrixHandle both[2] = {dtrain->h, has_valid ? dvalid->h : nullptr};
+  struct TrainHandle {
+    BoosterHandle h = nullptr;
+    ~TrainHandle() {
+      if (h != nullptr) XGBoosterFree(h);
+    }
+  };
+  auto h = std::make_unique<TrainHandle>();
+  if (XGBoosterCreate(both, has_valid ? 2 : 1, &h->h) != 0) return xgb_error("XGBoosterCreate");
+  auto set = [&](const char* k, const std::string& v) -> Status {
+    if (XGBoosterSetParam(h->h, k, v.c_str()) != 0) return xgb_error(std::string("XGBoosterSetParam ") + k);
+    return ok();
+  };
+  auto num = [](double v) {
+    char b[64];
+    std::snprintf(b, sizeof b, "%.17g", v);
+    return std::string(b);
+  };
+  LC_TRY_STATUS(set("objective", "multi:softprob"));
+  LC_TRY_STATUS(set("num_class", std::to_string(classes)));
+  LC_TRY_STATUS(set("eval_metric", "mlogloss"));
+  LC_TRY_STATUS(set("tree_method", "hist"));
+  LC_TRY_STATUS(set("max_depth", std::to_string(p.max_depth)));
+  LC_TRY_STATUS(set("eta", num(p.eta)));
+  LC_TRY_STATUS(set("min_child_weight", num(p.min_child_weight)));
+  LC_TRY_STATUS(set("subsample", num(p.subsample)));
+  LC_TRY_STATUS(set("colsample_bytree", num(p.colsample_bytree)));
+  LC_TRY_STATUS(set("lambda", num(p.lambda)));
+  LC_TRY_STATUS(set("nthread", std::to_string(p.nthread)));
+  LC_TRY_STATUS(set("seed", std::to_string(p.seed)));
+  LC_TRY_STATUS(set("verbosity", "0"));
+
+  int best_iter = -1;
+  double best = std::numeric_limits<double>::infinity();
+  const char* names[2] = {"train", "valid"};
+  for (int it = 0; it < p.max_rounds; ++it) {
+    if (XGBoosterUpdateOneIter(h->h, it, dtrain->h) != 0) return xgb_error("XGBoosterUpdateOneIter");
+    if (!has_valid) {
+      best_iter = it;
+      continue;
+    }
+    const char* out = nullptr;
+    DMatrixHandle ev[1] = {dvalid->h};
+    if (XGBoosterEvalOneIter(h->h, it, ev, names + 1, 1, &out) != 0) return xgb_error("XGBoosterEvalOneIter");
+    // "[3]\tvalid-mlogloss:0.123456"
+    const char* colon = std::strrchr(out, ':');
+    const double loss = colon ? std::strtod(colon + 1, nullptr) : std::numeric_limits<double>::quiet_NaN();
+    if (loss < best) {
+      best = loss;
+      best_iter = it;
+    } else if (it - best_iter >= p.early_stopping_rounds) {
+      break;
+    }
+  }
+  // Keep only the best rounds.
+  BoosterHandle sliced = nullptr;
+  int rounds = 0;
+  XGBoosterBoostedRounds(h->h, &rounds);
+  if (rounds > best_iter + 1) {
+    if (XGBoosterSlice(h->h, 0, best_iter + 1, 1, &sliced) != 0) return xgb_error("XGBoosterSlice");
+  }
+  // Round-trip through JSON so the trained booster is exactly what a loaded bundle will be.
+  bst_ulong len = 0;
+  const char* data = nullptr;
+  if (XGBoosterSaveModelToBuffer(sliced ? sliced : h->h, "{\"format\": \"json\"}", &len, &data) != 0) {
+    if (sliced) XGBoosterFree(sliced);
+    return xgb_error("XGBoosterSaveModelToBuffer");
+  }
+  std::string json(data, len);
+  if (sliced) XGBoosterFree(sliced);
+  LC_TRY(b, Booster::from_json(json, "trained model"));
+  return TrainResult{std::move(b), best_iter + 1, has_valid ? best : std::numeric_limits<double>::quiet_NaN()};
+}
+
+}  // namespace lc::model

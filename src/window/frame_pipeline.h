@@ -1,0 +1,62 @@
+// CAN frames -> decoded values -> sample grid -> windows: the one front half of the data path, shared by
+// replay, the daemon and training so they cannot cut windows differently (ARCHITECTURE.md "The one data path").
+//
+// push() does integer decode work and, at most once per grid tick, closes a row; when a row completes a
+// window the callback gets it. Nothing is allocated per frame (the decode buffer, grid and windower are sized
+// at construction).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "can/frame.h"
+#include "dbc/decode_plan.h"
+#include "signals/sample_grid.h"
+#include "window/windower.h"
+
+namespace lc {
+
+struct FrontEndConfig {
+  GridConfig grid;
+  WindowConfig window;
+};
+
+struct FrontEndStats {
+  std::uint64_t frames = 0;
+  std::uint64_t decoded_frames = 0;
+  std::uint64_t other_source = 0;
+  std::uint64_t rows = 0;
+  std::uint64_t windows = 0;
+  std::uint64_t degraded_windows = 0;
+  std::uint64_t segments = 0;
+};
+
+class FramePipeline {
+ public:
+  using WindowSink = std::function<void(const Window&)>;
+  FramePipeline(dbc::DecodePlan plan, const FrontEndConfig& cfg, WindowSink on_window);
+
+  void push(const can::Frame& f);
+  // End of input: closes the open tick (a last partial window is not made).
+  void finish();
+
+  const FrontEndStats& stats() const { return m_stats; }
+  const GridStats& grid_stats() const { return m_grid.stats(); }
+  const FrontEndConfig& config() const { return m_cfg; }
+  const dbc::DecodePlan& plan() const { return m_plan; }
+  std::int64_t window_ns() const { return m_windower.window_ns(); }
+
+ private:
+  void on_row(const GridRow& row);
+
+  dbc::DecodePlan m_plan;
+  FrontEndConfig m_cfg;
+  SampleGrid m_grid;
+  Windower m_windower;
+  WindowSink m_on_window;
+  std::vector<dbc::DecodedValue> m_values;
+  FrontEndStats m_stats;
+};
+
+}  // namespace lc
