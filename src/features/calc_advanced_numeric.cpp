@@ -252,21 +252,7 @@ double student_t_two_sided_p(double t, double df) {
 
 double normal_cdf(double x) { return 0.5 * std::erfc(-x / std::numbers::sqrt2); }
 
-OlsResult ols_pinv(const double* x, const double* y, std::size_t rows, std::size_t cols, double rcond,
-                   std::size_t var_index, double* beta, double* scratch) {
-  OlsResult res{kNaN, kNaN, 0, false};
-  for (std::size_t i = 0; i < rows * cols; ++i)
-    if (!std::isfinite(x[i])) return res;
-  for (std::size_t i = 0; i < rows; ++i)
-    if (!std::isfinite(y[i])) return res;
-  using Mat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor, kOlsMaxCols, kOlsMaxCols>;
-  using Vec = Eigen::Matrix<double, Eigen::Dynamic, 1, Eigen::ColMajor, kOlsMaxCols, 1>;
-  // Householder QR of a copy of X (workspace), so the SVD only sees the small cols x cols factor R:
-  // pinv(X) = pinv(R) Q^T since Q has orthonormal columns.
-  double* a = scratch;
-  double* qty = scratch + rows * cols;
-  std::copy(x, x + rows * cols, a);
-  std::copy(y, y + rows, qty);
+void householder_qr(double* a, double* qty, std::size_t rows, std::size_t cols) {
   const std::size_t steps = std::min(rows, cols);
   for (std::size_t k = 0; k < steps; ++k) {
     double* col = a + k * rows;
@@ -290,6 +276,30 @@ OlsResult ols_pinv(const double* x, const double* y, std::size_t rows, std::size
     col[k] = alpha;
     for (std::size_t i = k + 1; i < rows; ++i) col[i] = 0.0;
   }
+}
+
+OlsResult ols_pinv(const double* x, const double* y, std::size_t rows, std::size_t cols, double rcond,
+                   std::size_t var_index, double* beta, double* scratch) {
+  for (std::size_t i = 0; i < rows * cols; ++i)
+    if (!std::isfinite(x[i])) return OlsResult{kNaN, kNaN, 0, false};
+  for (std::size_t i = 0; i < rows; ++i)
+    if (!std::isfinite(y[i])) return OlsResult{kNaN, kNaN, 0, false};
+  // Householder QR of a copy of X, so the SVD (if needed) only sees the small cols x cols factor R:
+  // pinv(X) = pinv(R) Q^T since Q has orthonormal columns.
+  double* a = scratch;
+  double* qty = scratch + rows * cols;
+  std::copy(x, x + rows * cols, a);
+  std::copy(y, y + rows, qty);
+  householder_qr(a, qty, rows, cols);
+  return ols_from_qr(x, y, a, qty, rows, cols, rcond, var_index, beta);
+}
+
+OlsResult ols_from_qr(const double* x, const double* y, const double* a, const double* qty, std::size_t rows,
+                      std::size_t cols, double rcond, std::size_t var_index, double* beta) {
+  using Mat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor, kOlsMaxCols, kOlsMaxCols>;
+  using Vec = Eigen::Matrix<double, Eigen::Dynamic, 1, Eigen::ColMajor, kOlsMaxCols, 1>;
+  OlsResult res{kNaN, kNaN, 0, false};
+  const std::size_t steps = std::min(rows, cols);
   auto finish = [&](std::size_t rank, double var) {
     double ssr = 0.0;
     for (std::size_t i = 0; i < rows; ++i) {

@@ -56,21 +56,19 @@ double mackinnon_p_c(double tau) {
   return numeric::normal_cdf(poly);
 }
 
-// One OLS fit of the ADF regression: y_t = diff(x)[t] for t = first..n-2 on (optionally) a constant, the
-// level x[t] and `lags` lagged differences, columns ordered as statsmodels builds them.
-struct AdfFit {
-  double aic;
-  double tstat;
+// The ADF regression: y_t = diff(x)[t] for t = first..n-2 on a constant, the level x[t] and `lags` lagged
+// differences. `const_first` picks statsmodels' column order: [const, level, lags...] in the autolag search,
+// [level, lags..., const] in the final fit. Fills the column-major design (rows x (lags + 2)) and y.
+struct AdfDesign {
+  std::size_t rows;
+  std::size_t cols;
+  std::size_t c_level;
 };
-// `buf` holds 3 * (n * (lags + 3)) doubles, reused by every fit.
-AdfFit adf_fit(std::span<const double> x, std::size_t first, std::size_t lags, bool const_first, double* buf) {
+AdfDesign build_adf_design(std::span<const double> x, std::size_t first, std::size_t lags, bool const_first,
+                           double* design, double* y) {
   const std::size_t n = x.size();
   const std::size_t rows = n - 1 - first;
   const std::size_t cols = lags + 2;
-  double* design = buf;
-  double* y = design + rows * cols;
-  double* beta = y + rows;
-  double* scratch = beta + cols;
   const std::size_t c_const = const_first ? 0 : cols - 1;
   const std::size_t c_level = const_first ? 1 : 0;
   const std::size_t c_lag0 = const_first ? 2 : 1;
@@ -81,23 +79,28 @@ AdfFit adf_fit(std::span<const double> x, std::size_t first, std::size_t lags, b
     design[c_level * rows + i] = x[t];
     for (std::size_t j = 1; j <= lags; ++j) design[(c_lag0 + j - 1) * rows + i] = x[t - j + 1] - x[t - j];
   }
-  const numeric::OlsResult r = numeric::ols_pinv(design, y, rows, cols, kPinvRcond, c_level, beta, scratch);
-  AdfFit f{kNaN, kNaN};
-  if (!r.ok) return f;
-  // statsmodels OLS: llf = -log(ssr) * nobs/2 - (1 + log(pi / (nobs/2))) * nobs/2, aic = -2 llf + 2 rank.
-  // An exact fit leaves only rounding noise in ssr (~1e-31); statsmodels' AIC is then decided by LAPACK's
-  // noise. Treat such fits as exact (ssr 0, AIC -inf) so ties go to the fewest lags, as they do whenever
-  // statsmodels' noise happens to be zero.
+  return AdfDesign{rows, cols, c_level};
+}
+
+// statsmodels OLS: llf = -log(ssr) * nobs/2 - (1 + log(pi / (nobs/2))) * nobs/2, aic = -2 llf + 2 rank.
+// An exact fit leaves only rounding noise in ssr (~1e-31); statsmodels' AIC is then decided by LAPACK's
+// noise. Treat such fits as exact (ssr 0, AIC -inf) so ties go to the fewest lags, as they do whenever
+// statsmodels' noise happens to be zero.
+double ols_aic(const numeric::OlsResult& r, const double* y, std::size_t rows) {
+  if (!r.ok) return kNaN;
   double yy = 0.0;
   for (std::size_t i = 0; i < rows; ++i) yy += y[i] * y[i];
   const double ssr_aic = r.ssr <= kExactFitRel * yy ? 0.0 : r.ssr;
   const double nobs2 = static_cast<double>(rows) / 2.0;
   const double llf = -std::log(ssr_aic) * nobs2 - (1.0 + std::log(std::numbers::pi / nobs2)) * nobs2;
-  f.aic = -2.0 * llf + 2.0 * static_cast<double>(r.rank);
+  return -2.0 * llf + 2.0 * static_cast<double>(r.rank);
+}
+
+// t statistic of the level coefficient: beta / sqrt(ssr / df_resid * [pinv pinv^T]_level).
+double level_tstat(const numeric::OlsResult& r, const double* beta, std::size_t c_level, std::size_t rows) {
+  if (!r.ok) return kNaN;
   const double df_resid = static_cast<double>(rows) - static_cast<double>(r.rank);
-  const double scale = r.ssr / df_resid;
-  f.tstat = beta[c_level] / std::sqrt(scale * r.var_index);
-  return f;
+  return beta[c_level] / std::sqrt(r.ssr / df_resid * r.var_index);
 }
 
 }  // namespace
@@ -193,22 +196,36 @@ void augmented_dickey_fuller(std::span<const double> x, Workspace& ws, double* o
     if (!std::isfinite(v)) return;
   const auto ml = static_cast<std::size_t>(maxlag);
   // Autolag: every lag count 0..maxlag on the common sample (rows from index maxlag), min AIC, first wins.
-  double best_aic = std::numeric_limits<double>::infinity();
+  // The candidate designs are the leading 2..maxlag+2 columns of one matrix, so one QR serves them all.
+  const std::size_t max_cols = ml + 2;
+  double* design = ws.take(n * max_cols);
+  double* y = ws.take(n);
+  double* beta = ws.take(max_cols);
+  double* scratch = ws.take(n * (max_cols + 1));
   std::size_t best = 0;
-  bool have = false;
-  double* buf = ws.take(3 * n * (ml + 3));
-  // With a single candidate (maxlag 0, i.e. n < 8) the choice is fixed and the autolag fit is skipped.
-  for (std::size_t lags = 0; lags <= ml && ml > 0; ++lags) {
-    const AdfFit f = adf_fit(x, ml, lags, true, buf);
-    if (!have || f.aic < best_aic) {
-      best_aic = f.aic;
-      best = lags;
-      have = true;
+  if (ml > 0) {  // with a single candidate (maxlag 0, i.e. n < 8) the choice is fixed
+    const AdfDesign d = build_adf_design(x, ml, ml, true, design, y);
+    double* a = scratch;
+    double* qty = scratch + d.rows * d.cols;
+    std::copy(design, design + d.rows * d.cols, a);
+    std::copy(y, y + d.rows, qty);
+    numeric::householder_qr(a, qty, d.rows, d.cols);
+    double best_aic = 0.0;
+    for (std::size_t lags = 0; lags <= ml; ++lags) {
+      const numeric::OlsResult r =
+          numeric::ols_from_qr(design, y, a, qty, d.rows, lags + 2, kPinvRcond, d.c_level, beta);
+      const double aic = ols_aic(r, y, d.rows);
+      if (lags == 0 || aic < best_aic) {
+        best_aic = aic;
+        best = lags;
+      }
     }
   }
-  const AdfFit final_fit = adf_fit(x, best, best, false, buf);
-  out[0] = final_fit.tstat;
-  out[1] = mackinnon_p_c(final_fit.tstat);
+  const AdfDesign d = build_adf_design(x, best, best, false, design, y);
+  const numeric::OlsResult r = numeric::ols_pinv(design, y, d.rows, d.cols, kPinvRcond, d.c_level, beta, scratch);
+  const double tstat = level_tstat(r, beta, d.c_level, d.rows);
+  out[0] = tstat;
+  out[1] = mackinnon_p_c(tstat);
   out[2] = static_cast<double>(best);
 }
 

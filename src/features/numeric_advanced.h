@@ -48,6 +48,16 @@ struct OlsResult {
 OlsResult ols_pinv(const double* x, const double* y, std::size_t rows, std::size_t cols, double rcond,
                    std::size_t var_index, double* beta, double* scratch);
 
+// In-place Householder QR of the column-major rows x cols matrix `a` (R in the upper triangle, zeros below),
+// applying the same reflections to `qty` (rows values, becomes Q^T y). The factorisation of the first p
+// columns equals the QR of X[:, :p], so nested regressions can share one factorisation.
+void householder_qr(double* a, double* qty, std::size_t rows, std::size_t cols);
+
+// ols_pinv on the first `cols` columns of an already factorised X (a, qty from householder_qr, whose own
+// column count may be larger; `x` and `y` are the original data, used for the residuals).
+OlsResult ols_from_qr(const double* x, const double* y, const double* a, const double* qty, std::size_t rows,
+                      std::size_t cols, double rcond, std::size_t var_index, double* beta);
+
 // np.quantile(sorted, q, method="linear") on an ascending array of n >= 1 values, with numpy's _lerp.
 double quantile_sorted(const double* sorted, std::size_t n, double q);
 
