@@ -60,6 +60,12 @@ const TwiddleTable& twiddles() {
 
 using Cplx = std::complex<double>;
 
+// Plain complex product: std::complex's operator* goes through __muldc3 (C99 inf/NaN recovery) unless
+// built with -fcx-limited-range, which costs ~10x here; the inputs are finite.
+inline Cplx cmul(Cplx a, Cplx b) {
+  return Cplx(a.real() * b.real() - a.imag() * b.imag(), a.real() * b.imag() + a.imag() * b.real());
+}
+
 // Recursive mixed-radix decimation-in-time FFT of `n` points read from in[0], in[stride], ... into out[0..n).
 // `tw` holds W_N^j = e^{-2*pi*i*j/N} for the top-level size N, `tw_step` = N/n. `scratch` holds >= N+16.
 void fft_recursive(const Cplx* in, std::size_t stride, std::size_t n, Cplx* out, const Cplx* tw,
@@ -76,14 +82,48 @@ void fft_recursive(const Cplx* in, std::size_t stride, std::size_t n, Cplx* out,
   const std::size_t big_n = n * tw_step;
   Cplx* t = scratch + n;
   for (std::size_t k = 0; k < m; ++k) {
-    for (std::size_t r = 0; r < p; ++r) t[r] = out[r * m + k] * tw[(r * k * tw_step) % big_n];
+    for (std::size_t r = 0; r < p; ++r) t[r] = cmul(out[r * m + k], tw[(r * k * tw_step) % big_n]);
     for (std::size_t q = 0; q < p; ++q) {
       Cplx acc = t[0];
-      for (std::size_t r = 1; r < p; ++r) acc += t[r] * tw[((r * q) % p) * m * tw_step];
+      for (std::size_t r = 1; r < p; ++r) acc += cmul(t[r], tw[((r * q) % p) * m * tw_step]);
       scratch[k + m * q] = acc;
     }
   }
   std::copy(scratch, scratch + n, out);
+}
+
+// e^{-2 pi i m / n} for m < n. The two most recent lengths (typically the series length and welch's segment
+// length) are kept in thread-local fixed storage, since n trigonometric pairs cost more than the FFT itself.
+constexpr std::size_t kTwiddleCacheMaxN = 512;
+struct TwiddleCache {
+  std::array<std::size_t, 2> n{};
+  std::array<std::array<Cplx, kTwiddleCacheMaxN>, 2> tw{};
+  std::size_t next = 0;
+};
+
+void fill_twiddles(std::size_t n, Cplx* tw) {
+  for (std::size_t m = 0; m < n; ++m) {
+    double c = 0.0;
+    double sn = 0.0;
+    unit_root(m, n, c, sn);
+    tw[m] = Cplx(c, -sn);
+  }
+}
+
+const Cplx* fft_twiddles(std::size_t n, Workspace& ws) {
+  if (n > kTwiddleCacheMaxN) {
+    Cplx* tw = reinterpret_cast<Cplx*>(ws.take(2 * n));
+    fill_twiddles(n, tw);
+    return tw;
+  }
+  thread_local TwiddleCache cache;
+  for (std::size_t i = 0; i < 2; ++i)
+    if (cache.n[i] == n) return cache.tw[i].data();
+  const std::size_t slot = cache.next;
+  cache.next = 1 - slot;
+  fill_twiddles(n, cache.tw[slot].data());
+  cache.n[slot] = n;
+  return cache.tw[slot].data();
 }
 
 // Continued fraction for the regularised incomplete beta function (modified Lentz), valid for
@@ -178,15 +218,9 @@ void rfft(const double* x, std::size_t n, double* re, double* im, Workspace& ws)
   } else {
     Cplx* buf = reinterpret_cast<Cplx*>(ws.take(2 * n));
     Cplx* out = reinterpret_cast<Cplx*>(ws.take(2 * n));
-    Cplx* tw = reinterpret_cast<Cplx*>(ws.take(2 * n));
     Cplx* scratch = reinterpret_cast<Cplx*>(ws.take(2 * n + 64));
-    for (std::size_t m = 0; m < n; ++m) {
-      buf[m] = Cplx(x[m] - x0, 0.0);
-      double c = 0.0;
-      double sn = 0.0;
-      unit_root(m, n, c, sn);
-      tw[m] = Cplx(c, -sn);
-    }
+    const Cplx* tw = fft_twiddles(n, ws);
+    for (std::size_t m = 0; m < n; ++m) buf[m] = Cplx(x[m] - x0, 0.0);
     fft_recursive(buf, 1, n, out, tw, 1, scratch);
     for (std::size_t k = 1; k < bins; ++k) {
       re[k] = out[k].real();
@@ -432,7 +466,11 @@ double binned_entropy(const double* x, std::size_t n, std::size_t bins) {
   return ln_n - s / static_cast<double>(n);
 }
 
-void sort_ascending(double* a, std::size_t n) { std::sort(a, a + n); }
+void sort_ascending(double* a, std::size_t n) {
+  // NaN last, as np.sort; a plain `<` is not a strict weak order with NaN and std::sort may then run out of
+  // bounds.
+  std::sort(a, a + n, [](double l, double r) { return l < r || (!std::isnan(l) && std::isnan(r)); });
+}
 
 double np_sum(const double* a, std::size_t n) {
   if (n < 8) {

@@ -127,7 +127,10 @@ void agg_autocorrelation(std::span<const double> x, Workspace& ws, double* out) 
   double* sorted = ws.take(lags);
   std::copy(a, a + lags, sorted);
   numeric::sort_ascending(sorted, lags);
-  out[1] = lags % 2 == 1 ? sorted[lags / 2] : (sorted[lags / 2 - 1] + sorted[lags / 2]) / 2.0;
+  // np.median: NaN if any value is NaN (they sort last).
+  out[1] = std::isnan(sorted[lags - 1])       ? kNaN
+           : lags % 2 == 1                    ? sorted[lags / 2]
+                                              : (sorted[lags / 2 - 1] + sorted[lags / 2]) / 2.0;
   out[2] = var_of(a, lags, tmp);
 }
 

@@ -71,7 +71,7 @@ double binned_entropy(const double* x, std::size_t n, std::size_t bins);
 double np_sum(const double* a, std::size_t n);
 inline double np_mean(const double* a, std::size_t n) { return np_sum(a, n) / static_cast<double>(n); }
 
-// In-place ascending insertion sort (series here are short; n <= a few hundred).
+// In-place ascending sort with NaN last (np.sort order); safe on any input.
 void sort_ascending(double* a, std::size_t n);
 
 }  // namespace lc::features::numeric

@@ -269,6 +269,19 @@ TEST(AdvancedCalculators, RepeatedCallsAreDeterministicAcrossCachedPairs) {
   for (std::size_t i = 0; i < wa.size(); ++i) EXPECT_EQ(wa[i], wa2[i]);
 }
 
+TEST(AdvancedCalculators, NonFiniteInputNeverCrashesAndWritesEveryOutput) {
+  // The extractor filters such series, but a calculator must stay memory-safe on them (NaN breaks `<` as a
+  // sort order). Values are not checked: tsfresh itself is inconsistent here.
+  std::mt19937 rng(kSeed);
+  for (std::size_t n : {5u, 12u, 40u, 300u}) {
+    auto x = random_series(n, rng);
+    x[n / 2] = NAN;
+    for (const auto& c : advanced_calculators()) run(c.name, x);
+    x[n / 2] = INFINITY;
+    for (const auto& c : advanced_calculators()) run(c.name, x);
+  }
+}
+
 TEST(AdvancedCalculators, WorkspaceSufficesForLongSeries) {
   std::mt19937 rng(kSeed);
   for (std::size_t n : {64u, 65u, 256u, 300u, 600u}) {
