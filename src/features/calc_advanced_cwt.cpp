@@ -152,7 +152,8 @@ std::size_t welch(std::span<const double> x, double* pxx, Workspace& ws) {
   thread_local WelchCache cache;
   const std::size_t n = x.size();
   const bool cacheable = n <= kWelchCacheMaxN;
-  if (cacheable && cache.valid && cache.n == n && std::memcmp(cache.x.data(), x.data(), n * sizeof(double)) == 0) {
+  if (cacheable && cache.valid && cache.n == n &&
+      (n == 0 || std::memcmp(cache.x.data(), x.data(), n * sizeof(double)) == 0)) {
     std::copy(cache.pxx.begin(), cache.pxx.begin() + static_cast<std::ptrdiff_t>(cache.bins), pxx);
     return cache.bins;
   }

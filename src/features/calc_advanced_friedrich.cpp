@@ -98,7 +98,8 @@ void friedrich(std::span<const double> x, Workspace& ws, double* coef) {
   thread_local FriedrichCache cache;
   const std::size_t n = x.size();
   const bool cacheable = n <= kCacheMaxN;
-  if (cacheable && cache.valid && cache.n == n && std::memcmp(cache.x.data(), x.data(), n * sizeof(double)) == 0) {
+  if (cacheable && cache.valid && cache.n == n &&
+      (n == 0 || std::memcmp(cache.x.data(), x.data(), n * sizeof(double)) == 0)) {
     std::copy(cache.coef.begin(), cache.coef.end(), coef);
     return;
   }
