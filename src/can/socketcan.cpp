@@ -162,6 +162,12 @@ struct SocketCanSource::Buffers {
   }
 };
 
+// Defined here, where Buffers is complete.
+SocketCanSource::SocketCanSource() = default;
+SocketCanSource::SocketCanSource(SocketCanSource&&) noexcept = default;
+SocketCanSource& SocketCanSource::operator=(SocketCanSource&&) noexcept = default;
+SocketCanSource::~SocketCanSource() = default;
+
 Expected<SocketCanSource> SocketCanSource::open(std::string_view ifname, const SocketCanOptions& options) {
   const std::string name(ifname);
   if (name.empty() || name.size() >= kIfNameSize) {

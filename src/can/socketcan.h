@@ -128,11 +128,11 @@ class SocketCanSource {
   //               to a link that is down), or a socket option / bind that failed (message names it and errno)
   static Expected<SocketCanSource> open(std::string_view ifname, const SocketCanOptions& options);
 
-  SocketCanSource(SocketCanSource&&) noexcept = default;
-  SocketCanSource& operator=(SocketCanSource&&) noexcept = default;
+  SocketCanSource(SocketCanSource&&) noexcept;
+  SocketCanSource& operator=(SocketCanSource&&) noexcept;
   SocketCanSource(const SocketCanSource&) = delete;
   SocketCanSource& operator=(const SocketCanSource&) = delete;
-  ~SocketCanSource() = default;
+  ~SocketCanSource();
 
   // Reads up to `max` frames into `out`, waiting at most `timeout_ms` (0: do not wait, < 0: wait forever) for
   // the first. Returns the number of frames (0 on timeout or when interrupted by a signal), or an Error
@@ -150,7 +150,7 @@ class SocketCanSource {
 
  private:
   struct Buffers;
-  SocketCanSource() = default;
+  SocketCanSource();
   long receive_batch(Frame* out, std::size_t max) noexcept;  // frames received, or -errno
   Error fail(int err, const char* call);                       // counts the failure, returns its Error
 
