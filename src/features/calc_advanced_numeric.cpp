@@ -77,7 +77,8 @@ void fft_recursive(const Cplx* in, std::size_t stride, std::size_t n, Cplx* out,
   std::size_t p = 2;
   while (n % p != 0) ++p;  // smallest prime factor
   const std::size_t m = n / p;
-  for (std::size_t r = 0; r < p; ++r) fft_recursive(in + r * stride, stride * p, m, out + r * m, tw, tw_step * p, scratch);
+  for (std::size_t r = 0; r < p; ++r)
+    fft_recursive(in + r * stride, stride * p, m, out + r * m, tw, tw_step * p, scratch);
   // X[k + m*q] = sum_r W_n^{r*k} Y_r[k] * W_p^{r*q}
   const std::size_t big_n = n * tw_step;
   Cplx* t = scratch + n;
