@@ -41,7 +41,8 @@ void partial_autocorrelation(std::span<const double> x, Workspace& ws, double* o
 // (tsfresh's fallback quirk).
 void ar_coefficient(std::span<const double> x, Workspace& ws, double* out);
 // 3 outputs: adfuller(autolag "AIC", regression "c") teststat, MacKinnon p-value, usedlag. NaN for n < 4 or
-// non-finite input; a constant series gives (NaN, NaN, 0) like statsmodels 0.13.5.
+// non-finite input, and for n > ~10000 (maxlag + 2 > numeric::kOlsMaxCols); a constant series gives
+// (NaN, NaN, 0) like statsmodels 0.13.5.
 void augmented_dickey_fuller(std::span<const double> x, Workspace& ws, double* out);
 
 // ---- calc_advanced_cwt.cpp (scipy find_peaks_cwt / welch, pywt cwt) ----

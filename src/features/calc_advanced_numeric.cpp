@@ -315,6 +315,7 @@ void householder_qr(double* a, double* qty, std::size_t rows, std::size_t cols) 
 
 OlsResult ols_pinv(const double* x, const double* y, std::size_t rows, std::size_t cols, double rcond,
                    std::size_t var_index, double* beta, double* scratch) {
+  if (cols > kOlsMaxCols) return OlsResult{kNaN, kNaN, 0, false};
   for (std::size_t i = 0; i < rows * cols; ++i)
     if (!std::isfinite(x[i])) return OlsResult{kNaN, kNaN, 0, false};
   for (std::size_t i = 0; i < rows; ++i)
@@ -334,6 +335,7 @@ OlsResult ols_from_qr(const double* x, const double* y, const double* a, const d
   using Mat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor, kOlsMaxCols, kOlsMaxCols>;
   using Vec = Eigen::Matrix<double, Eigen::Dynamic, 1, Eigen::ColMajor, kOlsMaxCols, 1>;
   OlsResult res{kNaN, kNaN, 0, false};
+  if (cols > kOlsMaxCols || var_index >= cols) return res;
   const std::size_t steps = std::min(rows, cols);
   auto finish = [&](std::size_t rank, double var) {
     double ssr = 0.0;

@@ -198,6 +198,7 @@ void augmented_dickey_fuller(std::span<const double> x, Workspace& ws, double* o
   for (double v : x)
     if (!std::isfinite(v)) return;
   const auto ml = static_cast<std::size_t>(maxlag);
+  if (ml + 2 > numeric::kOlsMaxCols) return;  // n > ~10000: beyond the fixed-size solver, NaN
   // Autolag: every lag count 0..maxlag on the common sample (rows from index maxlag), min AIC, first wins.
   // The candidate designs are the leading 2..maxlag+2 columns of one matrix, so one QR serves them all.
   const std::size_t max_cols = ml + 2;

@@ -36,9 +36,12 @@ double normal_cdf(double x);
 // Least squares through the Moore-Penrose pseudo-inverse, as statsmodels OLS(method="pinv") and
 // np.linalg.lstsq do: singular values <= rcond * s_max are treated as zero, giving the minimum-norm
 // solution for rank-deficient designs. `x` is column-major (rows x cols, leading dimension rows),
-// cols <= kOlsMaxCols. Fills `beta` (cols values) and returns the extra quantities the callers need.
+// cols <= kOlsMaxCols (more columns: ok = false, nothing written). Fills `beta` (cols values) and returns the
+// extra quantities the callers need.
 // `scratch` must hold rows * (cols + 1) doubles (the caller reuses it across fits).
-inline constexpr std::size_t kOlsMaxCols = 24;
+// 40 columns cover adfuller's maxlag + 2 up to n ~ 10000 (maxlag = ceil(12 (n/100)^(1/4))); the SVD fallback
+// keeps its matrices on the stack at this size (~60 KB).
+inline constexpr std::size_t kOlsMaxCols = 40;
 struct OlsResult {
   double ssr;          // sum of squared residuals y - X beta
   double var_index;    // [pinv(X) pinv(X)^T](i,i) for i = `var_index`: unscaled variance of that beta

@@ -165,6 +165,15 @@ TEST(AdvancedCalculators, AugmentedDickeyFullerLengthRulesAndReferenceCase) {
   EXPECT_EQ(flat[2], 0.0);
 }
 
+TEST(AdvancedCalculators, AugmentedDickeyFullerBeyondTheSolverSizeIsNaN) {
+  std::mt19937 rng(kSeed);
+  const auto ok = run("augmented_dickey_fuller", random_series(10000, rng));  // maxlag 38: 40 columns
+  EXPECT_TRUE(std::isfinite(ok[0]));
+  EXPECT_EQ(ok[2], std::round(ok[2]));
+  const auto too_long = run("augmented_dickey_fuller", random_series(10100, rng));  // maxlag 39
+  for (double v : too_long) EXPECT_TRUE(std::isnan(v));
+}
+
 TEST(AdvancedCalculators, AggLinearTrendChunkRules) {
   std::mt19937 rng(kSeed);
   const Calculator& c = calc("agg_linear_trend");
