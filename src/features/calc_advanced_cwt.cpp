@@ -224,6 +224,10 @@ double count_cwt_peaks(std::span<const double> x, const double* cwt, std::size_t
     const std::size_t lo = c >= hf ? c - hf : 0;
     const std::size_t hi = std::min(c + hf + odd, n);
     const std::size_t m = hi - lo;
+    if (m == 1) {  // window of one point (n <= 20): the percentile is the point itself
+      noise[c] = at(0, lo);
+      continue;
+    }
     for (std::size_t i = 0; i < m; ++i) tmp[i] = at(0, lo + i);
     numeric::sort_ascending(tmp, m);
     const double idx = 10.0 / 100.0 * static_cast<double>(m - 1);

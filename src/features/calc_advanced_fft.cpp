@@ -1,4 +1,5 @@
 // tsfresh fft_coefficient and fft_aggregated: numpy rfft based features.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numbers>
@@ -22,13 +23,15 @@ void fft_coefficient(std::span<const double> x, Workspace& ws, double* out) {
   numeric::rfft(x.data(), n, re, im, ws);
   // np.angle(deg=True) multiplies atan2 by the double 180/pi.
   constexpr double kDeg = 180.0 / std::numbers::pi;
-  for (std::size_t k = 0; k < kFftCoeffs; ++k) {
-    const bool have = k < bins;
-    out[k] = have ? re[k] : kNaN;
-    out[kFftCoeffs + k] = have ? im[k] : kNaN;
-    out[2 * kFftCoeffs + k] = have ? std::hypot(re[k], im[k]) : kNaN;
-    out[3 * kFftCoeffs + k] = have ? std::atan2(im[k], re[k]) * kDeg : kNaN;
+  const std::size_t have = std::min(bins, kFftCoeffs);
+  for (std::size_t k = 0; k < have; ++k) {
+    out[k] = re[k];
+    out[kFftCoeffs + k] = im[k];
+    out[2 * kFftCoeffs + k] = std::hypot(re[k], im[k]);
+    out[3 * kFftCoeffs + k] = std::atan2(im[k], re[k]) * kDeg;
   }
+  for (std::size_t block = 0; block < 4; ++block)
+    std::fill(out + block * kFftCoeffs + have, out + (block + 1) * kFftCoeffs, kNaN);
 }
 
 void fft_aggregated(std::span<const double> x, Workspace& ws, double* out) {

@@ -164,8 +164,16 @@ double beta_cf(double a, double b, double x) {
 double incomplete_beta(double a, double b, double x, double one_minus_x) {
   if (x <= 0.0) return 0.0;
   if (one_minus_x <= 0.0) return 1.0;
-  const double log_front =
-      std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log(one_minus_x);
+  // -log B(a, b): three lgamma calls, remembered for the last (a, b) since a series length fixes them.
+  thread_local double last_a = -1.0;
+  thread_local double last_b = -1.0;
+  thread_local double last_neg_lbeta = 0.0;
+  if (a != last_a || b != last_b) {
+    last_neg_lbeta = std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b);
+    last_a = a;
+    last_b = b;
+  }
+  const double log_front = last_neg_lbeta + a * std::log(x) + b * std::log(one_minus_x);
   if (x < (a + 1.0) / (a + b + 2.0)) return std::exp(log_front) * beta_cf(a, b, x) / a;
   return 1.0 - std::exp(log_front) * beta_cf(b, a, one_minus_x) / b;
 }
