@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <vector>
 
 namespace lc::can {
@@ -50,6 +51,10 @@ bool parse_timestamp(Cursor& c, std::int64_t& ns) noexcept {
   if (frac_digits == 0 || c.done() || *c.p != ')') return false;
   ++c.p;
   for (int i = frac_digits; i < 9; ++i) frac *= 10;
+  // Times must fit int64 nanoseconds (up to 9223372036.854775807 s): a larger one is not a candump time.
+  constexpr std::int64_t kMaxSec = std::numeric_limits<std::int64_t>::max() / 1'000'000'000;
+  constexpr std::int64_t kMaxFracAtMaxSec = std::numeric_limits<std::int64_t>::max() % 1'000'000'000;
+  if (sec > kMaxSec || (sec == kMaxSec && frac > kMaxFracAtMaxSec)) return false;
   ns = sec * 1'000'000'000 + frac;
   return true;
 }
@@ -85,6 +90,9 @@ bool parse_hex_id(std::string_view s, Frame& f) noexcept {
 
 bool set_interface(std::string_view name, Frame& f) noexcept {
   if (name.empty() || name.size() >= kIfNameSize) return false;
+  // Linux interface names are printable ASCII; a NUL or control byte would be cut or corrupt the name.
+  for (char ch : name)
+    if (static_cast<unsigned char>(ch) <= 0x20 || static_cast<unsigned char>(ch) >= 0x7F) return false;
   f.set_interface(name);
   return true;
 }
@@ -142,6 +150,7 @@ LineKind parse_console_frame(Cursor& c, Frame& f) noexcept {
     len = len * 10 + (*c.p - '0');
     ++digits;
     ++c.p;
+    if (digits > 2) return LineKind::Bad;  // candump prints [N] or, for CAN FD, [NN]
   }
   if (digits == 0 || c.done() || *c.p != ']') return LineKind::Bad;
   ++c.p;
