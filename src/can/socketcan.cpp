@@ -69,16 +69,24 @@ Expected<std::vector<RawFilter>> j1939_filters(std::span<const std::uint32_t> pg
       mask |= kSourceBits;
       id |= *source;
     }
-    // EFF in both: only 29-bit frames. RTR and ERR in the mask but not the id: remote and error frames fail.
-    out.push_back(RawFilter{id | kCanEffFlag, mask | kCanEffFlag | kCanRtrFlag | kCanErrFlag});
+    // EFF in both: only 29-bit frames. RTR in the mask but not the id: remote frames fail. Never ERR in the
+    // mask: the kernel would file the filter under error frames (af_can.c find_rcv_list) and it would match
+    // no data frame at all; error frames only reach a socket through CAN_RAW_ERR_FILTER, which stays 0.
+    out.push_back(RawFilter{id | kCanEffFlag, mask | kCanEffFlag | kCanRtrFlag});
   }
   return out;
 }
 
 bool raw_filters_match(std::span<const RawFilter> filters, std::uint32_t can_id) noexcept {
-  // The kernel (net/can/af_can.c) also treats CAN_INV_FILTER specially; j1939_filters never sets it.
+  // As net/can/af_can.c: a filter with CAN_ERR_FLAG in its mask is an error-frame filter (matches error frames
+  // sharing a class bit); error frames reach no other filter. CAN_INV_FILTER is not modelled (never set here).
+  const bool error_frame = (can_id & kCanErrFlag) != 0;
   for (const RawFilter& f : filters) {
-    if ((can_id & f.mask) == (f.id & f.mask)) return true;
+    if ((f.mask & kCanErrFlag) != 0) {
+      if (error_frame && (can_id & f.mask & kEffMask) != 0) return true;
+    } else if (!error_frame && (can_id & f.mask) == (f.id & f.mask)) {
+      return true;
+    }
   }
   return false;
 }

@@ -58,7 +58,8 @@ Expected<std::vector<RawFilter>> j1939_filters(std::span<const std::uint32_t> pg
                                                std::optional<std::uint8_t> source);
 
 // What the kernel's CAN_RAW filter does with `filters` for a frame whose can_id (with flag bits) is
-// `can_id`: true if any filter matches. An empty list matches nothing (as setsockopt with 0 filters).
+// `can_id`: true if any filter matches. An empty list matches nothing (as setsockopt with 0 filters). A filter
+// with CAN_ERR_FLAG in its mask only matches error frames, and error frames match no other filter.
 bool raw_filters_match(std::span<const RawFilter> filters, std::uint32_t can_id) noexcept;
 
 // The kernel's can_id for a frame (flag bits from `extended`, `remote`, `error`).

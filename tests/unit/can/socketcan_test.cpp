@@ -75,6 +75,21 @@ TEST(J1939Filters, StandardRemoteAndErrorFramesNeverPass) {
   EXPECT_FALSE(raw_filters_match(*filters, to_can_id(err)));
 }
 
+// With CAN_ERR_FLAG in a mask the kernel files a filter under error frames, where it never sees a data frame
+// (found in the VM test: every filtered frame vanished).
+TEST(J1939Filters, NoFilterIsFiledUnderErrorFrames) {
+  auto filters = j1939_filters(kEnginePgns, std::uint8_t{0});
+  ASSERT_TRUE(filters);
+  for (const RawFilter& f : *filters) EXPECT_EQ(f.mask & kCanErrFlag, 0u) << std::hex << f.mask;
+  const RawFilter error_filter{0, kCanErrFlag | 0x4u};  // an error-class filter (CAN_ERR_PROT)
+  const std::vector<RawFilter> one = {error_filter};
+  EXPECT_FALSE(raw_filters_match(one, to_can_id(ext_frame(0x0CF00400))));
+  Frame err;
+  err.error = true;
+  err.id = 0x4;
+  EXPECT_TRUE(raw_filters_match(one, to_can_id(err)));
+}
+
 TEST(J1939Filters, Pdu1IgnoresTheDestinationPdu2KeepsTheGroupExtension) {
   const std::vector<std::uint32_t> pgns = {0xEA00};  // Request, PDU1
   auto filters = j1939_filters(pgns, std::uint8_t{0xF9});
