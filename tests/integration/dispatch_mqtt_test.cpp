@@ -1,0 +1,354 @@
+// The outbox and the MQTT publisher against a real mosquitto broker on loopback: every event arrives (exactly
+// once after de-duplication by event_id), also when the broker goes away mid-stream or the primary is down.
+#include <mosquitto.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "dispatch/outbox.h"
+#include "dispatch/publisher.h"
+#include "mosquitto_fixture.h"
+
+namespace lc::dispatch {
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+constexpr std::int64_t kT0 = 1795305600LL * 1'000'000'000LL + 7 * 3600LL * 1'000'000'000LL;  // 2026-11-22T07:00Z
+
+template <class F>
+bool wait_for(F cond, std::chrono::milliseconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (!cond()) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "lc-dispatch-it-XXXXXX").string();
+    path = mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+// A libmosquitto subscriber on its own thread (mosquitto_loop_start): records every message it receives and
+// re-subscribes after every reconnection.
+class Subscriber {
+ public:
+  Subscriber(int port, std::string filter) : m_filter(std::move(filter)) {
+    mosquitto_lib_init();
+    const std::string id = "lc-test-sub-" + std::to_string(::getpid()) + "-" + std::to_string(port);
+    m_mosq = mosquitto_new(id.c_str(), true, this);
+    mosquitto_connect_callback_set(m_mosq, [](mosquitto* m, void* obj, int rc) {
+      auto* self = static_cast<Subscriber*>(obj);
+      if (rc == 0) mosquitto_subscribe(m, nullptr, self->m_filter.c_str(), 1);
+    });
+    mosquitto_subscribe_callback_set(m_mosq, [](mosquitto*, void* obj, int, int, const int*) {
+      ++static_cast<Subscriber*>(obj)->m_subscriptions;
+    });
+    mosquitto_message_callback_set(m_mosq, [](mosquitto*, void* obj, const mosquitto_message* msg) {
+      auto* self = static_cast<Subscriber*>(obj);
+      std::lock_guard<std::mutex> lock(self->m_mu);
+      self->m_messages.emplace_back(msg->topic,
+                                    std::string(static_cast<const char*>(msg->payload),
+                                                static_cast<std::size_t>(msg->payloadlen)));
+    });
+    mosquitto_reconnect_delay_set(m_mosq, 1, 1, false);
+    mosquitto_connect_async(m_mosq, "127.0.0.1", port, 10);
+    mosquitto_loop_start(m_mosq);
+  }
+  ~Subscriber() {
+    mosquitto_disconnect(m_mosq);
+    mosquitto_loop_stop(m_mosq, true);
+    mosquitto_destroy(m_mosq);
+  }
+  int subscriptions() const { return m_subscriptions.load(); }
+  std::vector<std::pair<std::string, std::string>> messages() const {
+    std::lock_guard<std::mutex> lock(m_mu);
+    return m_messages;
+  }
+  // Event payloads by event_id, and how many copies of each arrived.
+  std::map<std::string, std::pair<std::string, int>> events(const std::string& topic) const {
+    std::map<std::string, std::pair<std::string, int>> out;
+    for (const auto& [t, p] : messages()) {
+      if (t != topic) continue;
+      auto& slot = out[nlohmann::json::parse(p)["event_id"].get<std::string>()];
+      slot.first = p;
+      ++slot.second;
+    }
+    return out;
+  }
+  std::string last(const std::string& topic) const {
+    std::string v;
+    for (const auto& [t, p] : messages())
+      if (t == topic) v = p;
+    return v;
+  }
+
+ private:
+  std::string m_filter;
+  mosquitto* m_mosq = nullptr;
+  std::atomic<int> m_subscriptions{0};
+  mutable std::mutex m_mu;
+  std::vector<std::pair<std::string, std::string>> m_messages;
+};
+
+OutboxOptions outbox_options(const fs::path& dir) {
+  OutboxOptions o;
+  o.path = (dir / "outbox.db").string();
+  o.machine_id = "loader7";
+  o.capacity = 10'000;
+  o.calendar = *ShiftCalendar::parse({"06:00", "18:00"});
+  return o;
+}
+
+PublisherOptions publisher_options(std::vector<int> ports) {
+  PublisherOptions p;
+  for (int port : ports) p.brokers.push_back({"127.0.0.1", port});
+  p.site = "quarry1";
+  p.keepalive_s = 5;
+  p.connect_timeout_ms = 2000;
+  p.backoff_min_ms = 100;
+  p.backoff_max_ms = 400;
+  p.max_in_flight = 16;
+  return p;
+}
+
+Status commit_events(Outbox& box, int first, int n) {
+  std::vector<count::Event> evs;
+  for (int i = first; i < first + n; ++i) {
+    count::Event e;
+    e.type = static_cast<count::EventType>(i % 3);
+    e.time_ns = kT0 + static_cast<std::int64_t>(i) * 1'000'000'000LL;
+    evs.push_back(e);
+  }
+  auto r = box.commit(evs, nlohmann::json{{"events", first + n}}.dump());
+  if (!r) return r.error();
+  return ok();
+}
+
+// Polls until the outbox has nothing unacknowledged or `limit` passes.
+bool drain(Publisher& pub, Outbox& box, std::chrono::milliseconds limit) {
+  const auto end = std::chrono::steady_clock::now() + limit;
+  while (box.status().unacknowledged > 0) {
+    if (std::chrono::steady_clock::now() > end) return false;
+    Status s = pub.poll(20);
+    if (!s) {
+      ADD_FAILURE() << s.error().message;
+      return false;
+    }
+  }
+  return true;
+}
+
+// Every stored event arrived at least once with the stored payload; returns the number of duplicates.
+int expect_all_delivered(const Subscriber& sub, const Outbox& box, const std::string& topic, std::size_t n) {
+  auto stored = box.all_events();
+  EXPECT_TRUE(stored);
+  EXPECT_EQ(stored->size(), n);
+  const auto got = sub.events(topic);
+  EXPECT_EQ(got.size(), n) << "distinct event_ids received";
+  int dups = 0;
+  for (const StoredEvent& e : *stored) {
+    auto it = got.find(e.event_id);
+    if (it == got.end()) {
+      ADD_FAILURE() << "never received " << e.event_id;
+      continue;
+    }
+    EXPECT_EQ(it->second.first, e.payload) << e.event_id;
+    EXPECT_TRUE(e.acknowledged) << e.event_id;
+    dups += it->second.second - 1;
+  }
+  return dups;
+}
+
+TEST(DispatchMqtt, EveryEventArrivesWithCountersStatusAndHealth) {
+  test::MosquittoBroker broker;
+  Status started = broker.start();
+  ASSERT_TRUE(started) << started.error().message;
+  TempDir dir;
+  auto box = Outbox::open(outbox_options(dir.path));
+  ASSERT_TRUE(box) << box.error().message;
+  auto pub = Publisher::create(publisher_options({broker.port()}), *box);
+  ASSERT_TRUE(pub) << pub.error().message;
+  Subscriber sub(broker.port(), "loadercount/quarry1/loader7/#");
+  ASSERT_TRUE(wait_for([&] { return sub.subscriptions() >= 1; }, 5s));
+
+  constexpr int kN = 200;
+  for (int i = 0; i < kN; i += 10) {
+    ASSERT_TRUE(commit_events(*box, i, 10));
+    ASSERT_TRUE((*pub)->poll(5));
+  }
+  ASSERT_TRUE(drain(**pub, *box, 10s)) << (*pub)->stats().last_error;
+  EXPECT_TRUE((*pub)->connected());
+  EXPECT_EQ((*pub)->stats().broker_index, 0);
+  HealthReport h;
+  h.frames_per_s = 812.5;
+  h.forced_commits = 2;
+  ASSERT_TRUE((*pub)->publish_health(h));
+  ASSERT_TRUE((*pub)->poll(50));
+  const std::string events_topic = (*pub)->topic("events");
+  ASSERT_TRUE(wait_for([&] { return sub.events(events_topic).size() == kN && !sub.last((*pub)->topic("health")).empty(); }, 5s));
+  const int dups = expect_all_delivered(sub, *box, events_topic, kN);
+  std::printf("delivered %d events, %d duplicates, %llu sent\n", kN, dups,
+              static_cast<unsigned long long>((*pub)->stats().events_sent));
+  EXPECT_EQ(dups, 0) << "no reason for a re-send on a healthy link";
+  EXPECT_EQ(sub.last((*pub)->topic("status")), "online");
+  const auto counters = nlohmann::json::parse(sub.last((*pub)->topic("counters")));
+  EXPECT_EQ(counters["shift_id"], "2026-11-22T06:00Z");
+  EXPECT_EQ(counters["last_sequence"], kN);
+  EXPECT_EQ(counters["loads"].get<int>() + counters["trips"].get<int>() + counters["failed_loads"].get<int>(), kN);
+  const auto health = nlohmann::json::parse(sub.last((*pub)->topic("health")));
+  EXPECT_EQ(health["frames_per_s"], 812.5);
+  EXPECT_EQ(health["forced_commits"], 2);
+  EXPECT_EQ(health["outbox_depth"], 0);
+  EXPECT_EQ(health["outbox_rows"], kN);
+
+  // A clean shutdown says "offline" (retained); a new subscriber sees the retained status and counters.
+  (*pub)->shutdown(2000);
+  EXPECT_FALSE((*pub)->connected());
+  Subscriber late(broker.port(), "loadercount/quarry1/loader7/+");
+  ASSERT_TRUE(wait_for([&] { return late.last((*pub)->topic("status")) == "offline" &&
+                                    !late.last((*pub)->topic("counters")).empty(); }, 5s));
+  EXPECT_TRUE(late.events(events_topic).empty()) << "events are not retained";
+}
+
+TEST(DispatchMqtt, LastWillSaysOfflineWhenTheLinkDiesUncleanly) {
+  test::MosquittoBroker broker;
+  ASSERT_TRUE(broker.start());
+  TempDir dir;
+  auto box = Outbox::open(outbox_options(dir.path));
+  ASSERT_TRUE(box);
+  Subscriber sub(broker.port(), "loadercount/quarry1/loader7/status");
+  ASSERT_TRUE(wait_for([&] { return sub.subscriptions() >= 1; }, 5s));
+  {
+    auto pub = Publisher::create(publisher_options({broker.port()}), *box);
+    ASSERT_TRUE(pub);
+    ASSERT_TRUE(wait_for([&] { (void)(*pub)->poll(20); return sub.last("loadercount/quarry1/loader7/status") == "online"; }, 5s));
+    // Destroyed without shutdown(): the socket closes without DISCONNECT, as after a crash.
+  }
+  ASSERT_TRUE(wait_for([&] { return sub.last("loadercount/quarry1/loader7/status") == "offline"; }, 5s));
+}
+
+TEST(DispatchMqtt, BrokerStoppedMidStreamThenRestartedLosesNothing) {
+  test::MosquittoBroker broker;
+  ASSERT_TRUE(broker.start());
+  TempDir dir;
+  auto box = Outbox::open(outbox_options(dir.path));
+  ASSERT_TRUE(box);
+  auto pub = Publisher::create(publisher_options({broker.port()}), *box);
+  ASSERT_TRUE(pub);
+  Subscriber sub(broker.port(), "loadercount/quarry1/loader7/events");
+  ASSERT_TRUE(wait_for([&] { return sub.subscriptions() >= 1; }, 5s));
+
+  constexpr int kN = 300;
+  int next = 0;
+  for (; next < 100; next += 10) {
+    ASSERT_TRUE(commit_events(*box, next, 10));
+    ASSERT_TRUE((*pub)->poll(5));
+  }
+  // Leave messages in flight: publish without waiting for their PUBACKs, then take the broker away.
+  ASSERT_TRUE(commit_events(*box, next, 20));
+  next += 20;
+  ASSERT_TRUE((*pub)->poll(0));
+  const auto in_flight_at_stop = box->status().unacknowledged;
+  broker.stop();
+  for (; next < 200; next += 10) {
+    ASSERT_TRUE(commit_events(*box, next, 10));
+    ASSERT_TRUE((*pub)->poll(50));
+  }
+  EXPECT_FALSE((*pub)->connected());
+  EXPECT_GE(box->status().unacknowledged, 80u) << "events committed while the broker was down wait in the outbox";
+  const int subs_before = sub.subscriptions();
+  ASSERT_TRUE(broker.start());
+  // The broker keeps no sessions across a restart (persistence false): let the test subscriber come back
+  // first so it does not miss what the publisher re-sends.
+  ASSERT_TRUE(wait_for([&] { return sub.subscriptions() > subs_before; }, 10s));
+  for (; next < kN; next += 10) {
+    ASSERT_TRUE(commit_events(*box, next, 10));
+    ASSERT_TRUE((*pub)->poll(5));
+  }
+  ASSERT_TRUE(drain(**pub, *box, 15s)) << (*pub)->stats().last_error;
+  ASSERT_TRUE(wait_for([&] { return sub.events((*pub)->topic("events")).size() == kN; }, 5s))
+      << "received " << sub.events((*pub)->topic("events")).size();
+  const int dups = expect_all_delivered(sub, *box, (*pub)->topic("events"), kN);
+  const auto& st = (*pub)->stats();
+  std::printf("in flight at stop %llu, connections %llu, attempts %llu, sent %llu, duplicates received %d\n",
+              static_cast<unsigned long long>(in_flight_at_stop), static_cast<unsigned long long>(st.connections),
+              static_cast<unsigned long long>(st.connect_attempts), static_cast<unsigned long long>(st.events_sent),
+              dups);
+  EXPECT_GE(st.connections, 2u);
+  EXPECT_GE(st.events_sent, static_cast<std::uint64_t>(kN));
+}
+
+TEST(DispatchMqtt, PrimaryDownMeansTheFallbackIsUsed) {
+  test::MosquittoBroker fallback;
+  ASSERT_TRUE(fallback.start());
+  const int dead_port = test::free_loopback_port();  // nothing listens there
+  TempDir dir;
+  auto box = Outbox::open(outbox_options(dir.path));
+  ASSERT_TRUE(box);
+  auto pub = Publisher::create(publisher_options({dead_port, fallback.port()}), *box);
+  ASSERT_TRUE(pub);
+  Subscriber sub(fallback.port(), "loadercount/quarry1/loader7/events");
+  ASSERT_TRUE(wait_for([&] { return sub.subscriptions() >= 1; }, 5s));
+  constexpr int kN = 50;
+  ASSERT_TRUE(commit_events(*box, 0, kN));
+  ASSERT_TRUE(drain(**pub, *box, 10s)) << (*pub)->stats().last_error;
+  EXPECT_EQ((*pub)->stats().broker_index, 1);
+  EXPECT_GE((*pub)->stats().connect_attempts, 2u);
+  ASSERT_TRUE(wait_for([&] { return sub.events((*pub)->topic("events")).size() == kN; }, 5s));
+  EXPECT_EQ(expect_all_delivered(sub, *box, (*pub)->topic("events"), kN), 0);
+}
+
+TEST(DispatchMqtt, NoBrokerConfiguredKeepsEventsInTheOutbox) {
+  TempDir dir;
+  auto box = Outbox::open(outbox_options(dir.path));
+  ASSERT_TRUE(box);
+  auto pub = Publisher::create(PublisherOptions{}, *box);
+  ASSERT_TRUE(pub);
+  EXPECT_FALSE((*pub)->enabled());
+  ASSERT_TRUE(commit_events(*box, 0, 5));
+  ASSERT_TRUE((*pub)->poll(1000));  // returns at once
+  EXPECT_EQ(box->status().unacknowledged, 5u);
+}
+
+TEST(DispatchMqtt, BadOptionsNameTheField) {
+  TempDir dir;
+  auto box = Outbox::open(outbox_options(dir.path));
+  ASSERT_TRUE(box);
+  PublisherOptions p = publisher_options({1883});
+  p.site = "a/b";
+  auto bad = Publisher::create(p, *box);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("mqtt.site"), std::string::npos);
+  p = publisher_options({70000});
+  bad = Publisher::create(p, *box);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("mqtt.brokers[0]"), std::string::npos);
+  p = publisher_options({1883});
+  p.tls_ca_file = (dir.path / "missing-ca.pem").string();
+  bad = Publisher::create(p, *box);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("mqtt.tls_ca_file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lc::dispatch
