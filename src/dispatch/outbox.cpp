@@ -34,7 +34,8 @@ Error db_error(const std::string& path, sqlite3* db, const std::string& what) {
   const int code = db ? sqlite3_errcode(db) : SQLITE_ERROR;
   const std::string msg = path + ": " + what + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
   // A file that is not a database or is damaged is bad input (the operator replaces it); the rest is the OS.
-  if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT) return Error::bad_input(msg);
+  if (code == SQLITE_NOTADB) return Error::bad_input(path + ": not an SQLite outbox (" + sqlite3_errmsg(db) + ")");
+  if (code == SQLITE_CORRUPT) return Error::bad_input(msg);
   return Error::internal(msg);
 }
 
@@ -156,12 +157,17 @@ Expected<Outbox> Outbox::open(const OutboxOptions& options) {
   // event_id would drop real trips. One fsync per commit is cheap at a few events per minute.
   LC_TRY_STATUS(impl->exec("PRAGMA synchronous=FULL"));
   {
-    LC_TRY(check, impl->prepare("PRAGMA quick_check"));
-    const int r = sqlite3_step(check.get());
-    if (r != SQLITE_ROW) return impl->err("checking integrity");
-    const auto* txt = reinterpret_cast<const char*>(sqlite3_column_text(check.get(), 0));
-    if (!txt || std::string_view(txt) != "ok")
-      return Error::bad_input(options.path + ": outbox is corrupt: " + (txt ? txt : "?"));
+    // quick_check is O(file size) and catches damaged pages that the header check cannot.
+    LC_TRY(check, impl->prepare("PRAGMA quick_check(3)"));
+    std::string report;
+    int r;
+    while ((r = sqlite3_step(check.get())) == SQLITE_ROW) {
+      const auto* txt = reinterpret_cast<const char*>(sqlite3_column_text(check.get(), 0));
+      if (!report.empty()) report += "; ";
+      report += txt ? txt : "?";
+    }
+    if (r != SQLITE_DONE) return impl->err("checking integrity");
+    if (report != "ok") return Error::bad_input(options.path + ": outbox is corrupt: " + report);
   }
   int version = 0;
   {
