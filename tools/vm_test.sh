@@ -1,97 +1,139 @@
 #!/usr/bin/env bash
 # Runs a command on a Linux kernel with CAN: boots Debian's own kernel under qemu (software emulation; this
 # machine's kernel has no CAN, PLATFORM.md) with a minimal busybox initramfs that loads can, can-raw, can-dev
-# and vcan, creates vcan0, and runs the command chrooted into the host's root (shared read-only over 9p), so it
-# sees the same paths, binaries and can-utils as here.
+# and vcan, creates vcan0 (up), and runs the command in the repo folder.
 #
 #   tools/vm_test.sh                       build test_socketcan_live and run it against vcan0 (the default)
 #   tools/vm_test.sh -- CMD [ARG...]       run CMD with its arguments in the repo folder inside the VM instead
-#   tools/vm_test.sh -- 'A=1 cmd | x'      one argument: a shell command line (run by bash -c)
-#   options: --timeout SECONDS (whole VM run, default 170)  --no-build  --keep (keep the initramfs tree)
+#   tools/vm_test.sh -- 'A=1 cmd | x'      one argument: a shell command line
+#   options: --arch x86_64|aarch64 (default x86_64)  --timeout SECONDS (the VM run, default 170)
+#            --no-build (use the test binary as built)  --keep (keep the initramfs tree in build-vm/)
 #
-# Writable inside the VM: /tmp (a tmpfs) and build-vm/out/ (shared back to the host; results go there).
-# Installs what it needs with apt-get (qemu-system-x86, can-utils, cmake/ninja/gtest if missing) and caches the
-# downloaded Debian packages under build-vm/ (not committed). Exits with the command's status; 124 if the VM
-# did not finish in time, 125 if the VM could not set up CAN or 9p. The console goes to build-vm/console.log.
+# x86_64: the command runs chrooted into the host's root, shared read-only over 9p, so it sees the same paths,
+#   binaries and can-utils as here (bash, iproute2's ip); /tmp is a tmpfs.
+# aarch64 (qemu -M virt, cortex-a53): arm64 busybox and can-utils from Debian in the initramfs, the host's
+#   /work and the cross toolchain's /usr/aarch64-linux-gnu (libc, libstdc++) mounted read-only at the same
+#   paths, so the cross-built binaries run as they are; the shell is busybox sh, `ip` is busybox's.
+# Either way build-vm/out/ is shared back writable (results go there) and stdout is the VM console, also saved
+# in build-vm/console.log. Installs what it needs with apt-get (qemu, can-utils, cmake, gtest, the cross
+# compiler for aarch64) and caches the downloaded Debian packages, unpacked, in build-vm/cache (not committed).
+# Exits with the command's status; 124 if the VM did not finish in time, 125 if it could not set up CAN or 9p.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 vm_dir=$repo/build-vm
 cache=$vm_dir/cache
+arch=x86_64
 timeout_s=170
 build=1
 keep=0
 cmd=()
 while (($#)); do
   case "$1" in
+    --arch) arch=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --keep) keep=1; shift ;;
     --) shift; cmd=("$@"); break ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "vm_test.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
+case "$arch" in
+  x86_64)
+    deb_arch=amd64; qemu=qemu-system-x86_64; qemu_pkg=qemu-system-x86; console=ttyS0; mode=chroot
+    qemu_machine=(-accel tcg) ;;
+  aarch64)
+    deb_arch=arm64; qemu=qemu-system-aarch64; qemu_pkg=qemu-system-arm; console=ttyAMA0; mode=local
+    qemu_machine=(-M virt -cpu cortex-a53) ;;
+  *) echo "vm_test.sh: --arch must be x86_64 or aarch64" >&2; exit 2 ;;
+esac
 mkdir -p "$cache" "$vm_dir/out"
 t0=$SECONDS
 say() { echo "vm_test.sh: [$((SECONDS - t0)) s] $*"; }
 
 # --- host packages ---------------------------------------------------------------------------------------
 need=()
-command -v qemu-system-x86_64 >/dev/null || need+=(qemu-system-x86)
+command -v "$qemu" >/dev/null || need+=("$qemu_pkg")
 command -v canplayer >/dev/null || need+=(can-utils)
-command -v ip >/dev/null || need+=(iproute2)
 if ((build)) && [[ ${#cmd[@]} -eq 0 ]]; then
   command -v cmake >/dev/null || need+=(cmake)
   command -v ninja >/dev/null || need+=(ninja-build)
-  command -v g++ >/dev/null || need+=(g++)
-  [[ -e /usr/include/gtest/gtest.h ]] || need+=(libgtest-dev)
+  if [[ $arch == x86_64 ]]; then
+    command -v g++ >/dev/null || need+=(g++)
+    [[ -e /usr/include/gtest/gtest.h ]] || need+=(libgtest-dev)
+  else
+    command -v aarch64-linux-gnu-g++ >/dev/null || need+=(g++-aarch64-linux-gnu)
+    [[ -e /usr/lib/aarch64-linux-gnu/libgtest.a ]] || need+=(libgtest-dev:arm64)
+  fi
 fi
 if ((${#need[@]})); then
   say "apt-get install ${need[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >"$vm_dir/apt.log" 2>&1 ||
+  if [[ $arch == aarch64 ]] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+    dpkg --add-architecture arm64
+    DEBIAN_FRONTEND=noninteractive apt-get update >"$vm_dir/apt.log" 2>&1 || true
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >>"$vm_dir/apt.log" 2>&1 ||
     { DEBIAN_FRONTEND=noninteractive apt-get update >>"$vm_dir/apt.log" 2>&1 &&
       DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >>"$vm_dir/apt.log" 2>&1; } ||
     { echo "vm_test.sh: apt-get install failed, see $vm_dir/apt.log" >&2; exit 1; }
 fi
 
-# --- Debian kernel and busybox, downloaded once -------------------------------------------------------------
-kernel_pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-[0-9]/ {print $2; exit}')
-[[ -n $kernel_pkg ]] || { echo "vm_test.sh: cannot resolve linux-image-amd64 (apt-get update?)" >&2; exit 1; }
-fetch() {  # fetch PACKAGE: the .deb unpacked into $cache/PACKAGE/ (download skipped when already there)
-  local pkg=$1
-  [[ -e $cache/$pkg/.done ]] && return 0
-  say "apt-get download $pkg"
-  (cd "$cache" && rm -f "${pkg}"_*.deb && apt-get download "$pkg" >/dev/null 2>&1) ||
-    { echo "vm_test.sh: apt-get download $pkg failed" >&2; exit 1; }
-  rm -rf "${cache:?}/$pkg" && mkdir -p "$cache/$pkg"
-  dpkg-deb -x "$cache/${pkg}"_*.deb "$cache/$pkg"
-  rm -f "$cache/${pkg}"_*.deb  # the unpacked tree is the cache
-  touch "$cache/$pkg/.done"
+# --- Debian kernel, busybox (and for aarch64 can-utils), downloaded once --------------------------------------
+kernel_pkg_file=$cache/kernel_package.$deb_arch  # resolving the metapackage costs seconds: remember it
+if [[ ! -s $kernel_pkg_file ]]; then
+  apt-cache depends "linux-image-$deb_arch:$deb_arch" 2>/dev/null |
+    awk '/Depends: linux-image-[0-9]/ {sub(/:.*/, "", $2); print $2; exit}' >"$kernel_pkg_file"
+fi
+kernel_pkg=$(cat "$kernel_pkg_file")
+[[ -n $kernel_pkg ]] || { rm -f "$kernel_pkg_file"; echo "vm_test.sh: cannot resolve linux-image-$deb_arch" >&2; exit 1; }
+fetch() {  # fetch PACKAGE: the $deb_arch .deb unpacked into $cache/$deb_arch/PACKAGE/ (once)
+  local pkg=$1 dir=$cache/$deb_arch/$1
+  [[ -e $dir/.done ]] && return 0
+  say "apt-get download $pkg:$deb_arch"
+  mkdir -p "$cache/$deb_arch"
+  (cd "$cache/$deb_arch" && rm -f "${pkg}"_*.deb && apt-get download "$pkg:$deb_arch" >/dev/null 2>&1) ||
+    { echo "vm_test.sh: apt-get download $pkg:$deb_arch failed" >&2; exit 1; }
+  rm -rf "$dir" && mkdir -p "$dir"
+  dpkg-deb -x "$cache/$deb_arch/${pkg}"_*.deb "$dir"
+  rm -f "$cache/$deb_arch/${pkg}"_*.deb  # the unpacked tree is the cache
+  touch "$dir/.done"
 }
 fetch "$kernel_pkg"
 fetch busybox-static
-kdir=$cache/$kernel_pkg
+[[ $mode == local ]] && fetch can-utils
+kdir=$cache/$deb_arch/$kernel_pkg
 vmlinuz=$(ls "$kdir"/boot/vmlinuz-*)
 moddir=$(ls -d "$kdir"/lib/modules/*)
-busybox=$cache/busybox-static/bin/busybox
+busybox=$cache/$deb_arch/busybox-static/bin/busybox
+host_busybox=$cache/amd64/busybox-static/bin/busybox  # runs the cpio below on this machine
+[[ $deb_arch == amd64 ]] || { saved=$deb_arch; deb_arch=amd64; fetch busybox-static; deb_arch=$saved; }
 
 # --- the test program -------------------------------------------------------------------------------------
 if [[ ${#cmd[@]} -eq 0 ]]; then
+  bdir=$vm_dir/build-$arch
   if ((build)); then
-    say "building test_socketcan_live (build-vm/build)"
-    cmake -S "$repo/tests/vm" -B "$vm_dir/build" -G Ninja -DCMAKE_BUILD_TYPE=Release >"$vm_dir/cmake.log" 2>&1 &&
-      cmake --build "$vm_dir/build" -j 2 >>"$vm_dir/cmake.log" 2>&1 ||
+    say "building test_socketcan_live (${bdir#"$repo"/})"
+    cross=()
+    if [[ $arch == aarch64 ]]; then
+      [[ -e $repo/build-aarch64-sysroot/usr/include/xgboost/c_api.h ]] || "$repo/tools/setup.sh" --cross >"$vm_dir/setup.log" 2>&1
+      cross=(-DCMAKE_TOOLCHAIN_FILE="$repo/toolchains/aarch64-linux-gnu.cmake")
+    fi
+    cmake -S "$repo/tests/vm" -B "$bdir" -G Ninja -DCMAKE_BUILD_TYPE=Release "${cross[@]}" >"$vm_dir/cmake.log" 2>&1 &&
+      cmake --build "$bdir" -j 2 >>"$vm_dir/cmake.log" 2>&1 ||
       { tail -30 "$vm_dir/cmake.log" >&2; echo "vm_test.sh: build failed, see $vm_dir/cmake.log" >&2; exit 1; }
   fi
-  # A candump log to replay: a fresh 2-minute simulation if the CLI is built, else a real recorded log.
+  # A candump log to replay: a 2-minute simulation if the CLI is built, else a real recorded log.
   log=/work/shared/data/real/jd5055e_rev_up_down.candump.log
-  if [[ -x $repo/build/bin/loadercount ]] &&
-     "$repo/build/bin/loadercount" simulate --minutes 2 --seed 1 --out "$vm_dir/out/sim" >"$vm_dir/simulate.log" 2>&1; then
-    log=$vm_dir/out/sim.log
+  cli=$repo/build/bin/loadercount
+  if [[ -x $cli ]]; then
+    if [[ $vm_dir/out/sim.log -nt $cli ]] ||
+       "$cli" simulate --minutes 2 --seed 1 --out "$vm_dir/out/sim" >"$vm_dir/simulate.log" 2>&1; then
+      log=$vm_dir/out/sim.log  # regenerated only when the CLI changed (about 8 s)
+    fi
   fi
   say "replay log: $log"
-  cmd=(env "LC_VM_LOG=$log" "$vm_dir/build/test_socketcan_live" --gtest_color=no)
+  cmd=(env "LC_VM_LOG=$log" "$bdir/test_socketcan_live" --gtest_color=no)
 fi
 if [[ ${#cmd[@]} -eq 1 ]]; then
   cmd_line=${cmd[0]}  # one argument: a shell command line as typed ("A=1 x | y")
@@ -103,7 +145,7 @@ fi
 # Modules with their dependencies, dependencies first; each .ko names its own in a "depends=" string.
 declare -A ko_path=() seen=()
 while IFS= read -r f; do
-  n=$(basename "$f" .ko); ko_path[${n//-/_}]=$f
+  n=${f##*/}; n=${n%.ko}; ko_path[${n//-/_}]=$f
 done < <(find "$moddir/kernel" -name '*.ko')
 order=()
 add_module() {
@@ -111,7 +153,7 @@ add_module() {
   [[ -n ${seen[$n]:-} ]] && return 0
   seen[$n]=1
   f=${ko_path[$n]:-}
-  [[ -n $f ]] || { echo "vm_test.sh: module $1 not in $kernel_pkg (built in?)" >&2; return 0; }
+  [[ -n $f ]] || return 0  # built into this kernel
   deps=$(grep -a -o 'depends=[A-Za-z0-9_,-]*' "$f" | head -1 | cut -d= -f2)
   for d in ${deps//,/ }; do add_module "$d"; done
   order+=("${f#"$moddir"/}")
@@ -119,25 +161,36 @@ add_module() {
 for m in can can-raw can-dev vcan virtio_pci 9pnet_virtio 9p; do add_module "$m"; done
 
 root=$vm_dir/initramfs
-rm -rf "$root" && mkdir -p "$root"/{bin,dev,proc,sys,host,modules}
+rm -rf "$root" && mkdir -p "$root"/{bin,dev,proc,sys,host,modules,tmp}
 cp "$busybox" "$root/bin/busybox"
 cp "$repo/tests/vm/init" "$root/init" && chmod +x "$root/init"
 for m in "${order[@]}"; do mkdir -p "$root/modules/$(dirname "$m")" && cp "$moddir/$m" "$root/modules/$m"; done
 printf '%s\n' "${order[@]}" >"$root/modules.order"
+binds=""
+if [[ $mode == local ]]; then
+  mkdir -p "$root/usr/bin" "$root/lib"
+  cp -a "$cache/$deb_arch/can-utils/usr/bin/." "$root/usr/bin/"
+  # The cross toolchain's loader and libraries, mounted from the host at the same path by /init.
+  ln -s /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 "$root/lib/ld-linux-aarch64.so.1"
+  binds="/usr/aarch64-linux-gnu /usr/lib/aarch64-linux-gnu $(dirname "$repo")"
+fi
 {
+  printf 'VM_MODE=%q\n' "$mode"
   printf 'VM_CWD=%q\n' "$repo"
   printf 'VM_OUT=%q\n' "$vm_dir/out"
+  printf 'VM_BINDS=%q\n' "$binds"
+  printf 'VM_LD_PATH=%q\n' "/usr/aarch64-linux-gnu/lib:/usr/lib/aarch64-linux-gnu"
   printf 'VM_CMD=%q\n' "$cmd_line"
 } >"$root/vm.env"
 mknod "$root/dev/console" c 5 1 2>/dev/null || true
-(cd "$root" && find . | "$busybox" cpio -o -H newc 2>/dev/null | gzip -1 >"$vm_dir/initrd.gz")
+(cd "$root" && find . | "$host_busybox" cpio -o -H newc 2>/dev/null | gzip -1 >"$vm_dir/initrd-$arch.gz")
 ((keep)) || rm -rf "$root"
 
 # --- boot ---------------------------------------------------------------------------------------------------
-say "booting $(basename "$vmlinuz") under qemu (TCG), timeout ${timeout_s} s"
+say "booting $(basename "$vmlinuz") under $qemu (TCG), timeout ${timeout_s} s"
 set +e
-timeout --foreground -k 5 "$timeout_s" qemu-system-x86_64 -accel tcg -m 1024M -smp 1 -nographic -no-reboot \
-  -kernel "$vmlinuz" -initrd "$vm_dir/initrd.gz" -append 'console=ttyS0 panic=-1 quiet loglevel=3' \
+timeout --foreground -k 5 "$timeout_s" "$qemu" "${qemu_machine[@]}" -m 1024M -smp 1 -nographic -no-reboot \
+  -kernel "$vmlinuz" -initrd "$vm_dir/initrd-$arch.gz" -append "console=$console panic=-1 quiet loglevel=3" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
   -virtfs "local,path=$vm_dir/out,mount_tag=outdir,security_model=none,multidevs=remap" \
   </dev/null 2>&1 | tr -d '\r' | tee "$vm_dir/console.log"

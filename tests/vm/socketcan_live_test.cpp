@@ -80,7 +80,7 @@ class LiveCan : public ::testing::Test {
  protected:
   void SetUp() override {
     // A test that failed half-way through a link flip must not break the next one.
-    sh("ip link show " + iface() + " >/dev/null 2>&1 || ip link add dev " + iface() + " type vcan");
+    sh("ip link show " + iface() + " >/dev/null 2>&1 || ip link add " + iface() + " type vcan");
     sh("ip link set up " + iface());
   }
 };
@@ -233,8 +233,8 @@ TEST_F(LiveCan, ReconnectsAfterLinkDownAndUp) {
 }
 
 TEST_F(LiveCan, ReconnectsAfterInterfaceDeletedAndRecreated) {
-  flip_link_and_check_resume("ip link del dev " + iface(),
-                             "ip link add dev " + iface() + " type vcan && ip link set up " + iface());
+  flip_link_and_check_resume("ip link delete " + iface(),
+                             "ip link add " + iface() + " type vcan && ip link set up " + iface());
 }
 
 // canplayer replays a candump log onto the interface; what the filtered source receives must be exactly the
