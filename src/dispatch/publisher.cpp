@@ -81,7 +81,8 @@ struct Publisher::Impl {
   }
   static void on_disconnect(mosquitto*, void* obj, int rc) {
     auto* self = static_cast<Impl*>(obj);
-    if (rc != 0) self->stats.last_error = std::string("connection lost: ") + mosquitto_strerror(rc);
+    // Keep the CONNACK reason of a refused attempt; the disconnect that follows it says less.
+    if (rc != 0 && !self->link_lost) self->stats.last_error = std::string("connection lost: ") + mosquitto_strerror(rc);
     self->link_lost = true;
   }
   static void on_publish(mosquitto*, void* obj, int mid) {

@@ -1,10 +1,14 @@
 // The outbox and the MQTT publisher against a real mosquitto broker on loopback: every event arrives (exactly
 // once after de-duplication by event_id), also when the broker goes away mid-stream or the primary is down.
+#include <arpa/inet.h>
 #include <mosquitto.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -298,6 +302,39 @@ TEST(DispatchMqtt, BrokerStoppedMidStreamThenRestartedLosesNothing) {
   EXPECT_GE(st.events_sent, static_cast<std::uint64_t>(kN));
 }
 
+TEST(DispatchMqtt, RestartedDaemonResendsWhatWasInFlightAndConsumersDeduplicate) {
+  test::MosquittoBroker broker;
+  ASSERT_TRUE(broker.start());
+  TempDir dir;
+  Subscriber sub(broker.port(), "loadercount/quarry1/loader7/events");
+  ASSERT_TRUE(wait_for([&] { return sub.subscriptions() >= 1; }, 5s));
+  constexpr int kN = 60;
+  std::uint64_t sent_first = 0, acked_first = 0;
+  {
+    auto box = Outbox::open(outbox_options(dir.path));
+    ASSERT_TRUE(box);
+    auto pub = Publisher::create(publisher_options({broker.port()}), *box);
+    ASSERT_TRUE(pub);
+    ASSERT_TRUE(commit_events(*box, 0, kN));
+    // Connect, then send one window of messages without reading their PUBACKs, then "crash".
+    ASSERT_TRUE(wait_for([&] { (void)(*pub)->poll(0); return (*pub)->stats().events_sent > 0; }, 5s));
+    sent_first = (*pub)->stats().events_sent;
+    acked_first = (*pub)->stats().events_acknowledged;
+  }
+  ASSERT_GT(sent_first, acked_first) << "some messages must be in flight when the first publisher dies";
+  auto box = Outbox::open(outbox_options(dir.path));
+  ASSERT_TRUE(box);
+  EXPECT_EQ(box->status().unacknowledged, kN - acked_first);
+  auto pub = Publisher::create(publisher_options({broker.port()}), *box);
+  ASSERT_TRUE(pub);
+  ASSERT_TRUE(drain(**pub, *box, 10s)) << (*pub)->stats().last_error;
+  ASSERT_TRUE(wait_for([&] { return sub.events((*pub)->topic("events")).size() == kN; }, 5s));
+  const int dups = expect_all_delivered(sub, *box, (*pub)->topic("events"), kN);
+  std::printf("first run sent %llu, acknowledged %llu; duplicates received %d (removed by event_id)\n",
+              static_cast<unsigned long long>(sent_first), static_cast<unsigned long long>(acked_first), dups);
+  EXPECT_EQ((*pub)->stats().events_sent, kN - acked_first) << "the restart re-sends exactly the unacknowledged rows";
+}
+
 TEST(DispatchMqtt, PrimaryDownMeansTheFallbackIsUsed) {
   test::MosquittoBroker fallback;
   ASSERT_TRUE(fallback.start());
@@ -316,6 +353,33 @@ TEST(DispatchMqtt, PrimaryDownMeansTheFallbackIsUsed) {
   EXPECT_GE((*pub)->stats().connect_attempts, 2u);
   ASSERT_TRUE(wait_for([&] { return sub.events((*pub)->topic("events")).size() == kN; }, 5s));
   EXPECT_EQ(expect_all_delivered(sub, *box, (*pub)->topic("events"), kN), 0);
+}
+
+TEST(DispatchMqtt, SilentPrimaryTimesOutThenTheFallbackIsUsed) {
+  // A primary that accepts TCP (the kernel completes the handshake into the backlog) but never answers
+  // CONNECT: only the CONNACK timeout can move the publisher on.
+  const int silent = ::socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(silent, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(::bind(silent, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(::getsockname(silent, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  ASSERT_EQ(::listen(silent, 8), 0);
+  test::MosquittoBroker fallback;
+  ASSERT_TRUE(fallback.start());
+  TempDir dir;
+  auto box = Outbox::open(outbox_options(dir.path));
+  ASSERT_TRUE(box);
+  PublisherOptions p = publisher_options({ntohs(a.sin_port), fallback.port()});
+  p.connect_timeout_ms = 500;
+  auto pub = Publisher::create(p, *box);
+  ASSERT_TRUE(pub);
+  ASSERT_TRUE(commit_events(*box, 0, 10));
+  ASSERT_TRUE(drain(**pub, *box, 10s)) << (*pub)->stats().last_error;
+  EXPECT_EQ((*pub)->stats().broker_index, 1);
+  ::close(silent);
 }
 
 TEST(DispatchMqtt, NoBrokerConfiguredKeepsEventsInTheOutbox) {
@@ -348,6 +412,81 @@ TEST(DispatchMqtt, BadOptionsNameTheField) {
   bad = Publisher::create(p, *box);
   ASSERT_FALSE(bad);
   EXPECT_NE(bad.error().message.find("mqtt.tls_ca_file"), std::string::npos);
+}
+
+// Test PKI: a CA, a server certificate for 127.0.0.1 and a client certificate, plus a password file.
+bool make_pki(const fs::path& dir) {
+  const std::string d = dir.string();
+  const std::string ec = "-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes";
+  const std::string script =
+      "set -e; cd '" + d + "'; "
+      "openssl req -x509 " + ec + " -keyout ca.key -out ca.crt -days 2 -subj /CN=lc-test-ca; "
+      "openssl req " + ec + " -keyout server.key -out server.csr -subj /CN=127.0.0.1; "
+      "printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext; "
+      "openssl x509 -req -in server.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out server.crt -days 2 "
+      "-extfile san.ext; "
+      "openssl req " + ec + " -keyout client.key -out client.csr -subj /CN=loader7; "
+      "openssl x509 -req -in client.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out client.crt -days 2; "
+      "mosquitto_passwd -c -b passwd loader7 s3cret; chmod 0600 passwd";
+  return std::system(("(" + script + ") > '" + d + "/pki.log' 2>&1").c_str()) == 0;
+}
+
+TEST(DispatchMqtt, TlsWithClientCertificateAndPassword) {
+  TempDir pki;
+  ASSERT_TRUE(make_pki(pki.path)) << "openssl/mosquitto_passwd failed, see " << pki.path / "pki.log";
+  const int tls_port = test::free_loopback_port();
+  const std::string d = pki.path.string();
+  // The default listener stays anonymous for the test subscriber; the TLS listener demands a client
+  // certificate signed by the CA and a user name with its password.
+  test::MosquittoBroker broker("per_listener_settings true",
+                               "listener " + std::to_string(tls_port) + " 127.0.0.1\n"
+                               "cafile " + d + "/ca.crt\n"
+                               "certfile " + d + "/server.crt\n"
+                               "keyfile " + d + "/server.key\n"
+                               "require_certificate true\n"
+                               "allow_anonymous false\n"
+                               "password_file " + d + "/passwd\n");
+  Status started = broker.start();
+  ASSERT_TRUE(started) << started.error().message;
+  Subscriber sub(broker.port(), "loadercount/quarry1/loader7/events");
+  ASSERT_TRUE(wait_for([&] { return sub.subscriptions() >= 1; }, 5s));
+
+  PublisherOptions good = publisher_options({tls_port});
+  good.tls_ca_file = d + "/ca.crt";
+  good.tls_cert_file = d + "/client.crt";
+  good.tls_key_file = d + "/client.key";
+  good.username = "loader7";
+  good.password = "s3cret";
+
+  // Refused first: wrong password, then no client certificate. Events stay in the outbox.
+  for (int variant = 0; variant < 2; ++variant) {
+    TempDir dir;
+    auto box = Outbox::open(outbox_options(dir.path));
+    ASSERT_TRUE(box);
+    PublisherOptions bad = good;
+    if (variant == 0) bad.password = "wrong";
+    else bad.tls_cert_file = bad.tls_key_file = "";
+    auto pub = Publisher::create(bad, *box);
+    ASSERT_TRUE(pub) << pub.error().message;
+    ASSERT_TRUE(commit_events(*box, 0, 5));
+    for (int i = 0; i < 20; ++i) ASSERT_TRUE((*pub)->poll(50));
+    EXPECT_FALSE((*pub)->connected()) << "variant " << variant;
+    EXPECT_EQ((*pub)->stats().connections, 0u);
+    EXPECT_EQ(box->status().unacknowledged, 5u);
+    std::printf("variant %d refused: %s\n", variant, (*pub)->stats().last_error.c_str());
+  }
+  ASSERT_TRUE(sub.events("loadercount/quarry1/loader7/events").empty());
+
+  TempDir dir;
+  auto box = Outbox::open(outbox_options(dir.path));
+  ASSERT_TRUE(box);
+  auto pub = Publisher::create(good, *box);
+  ASSERT_TRUE(pub) << pub.error().message;
+  constexpr int kN = 20;
+  ASSERT_TRUE(commit_events(*box, 0, kN));
+  ASSERT_TRUE(drain(**pub, *box, 10s)) << (*pub)->stats().last_error << "\n" << broker.log();
+  ASSERT_TRUE(wait_for([&] { return sub.events((*pub)->topic("events")).size() == kN; }, 5s));
+  EXPECT_EQ(expect_all_delivered(sub, *box, (*pub)->topic("events"), kN), 0);
 }
 
 }  // namespace

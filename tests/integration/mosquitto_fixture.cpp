@@ -49,18 +49,22 @@ int free_loopback_port() {
   return port;
 }
 
-MosquittoBroker::MosquittoBroker(std::string binary) : m_binary(std::move(binary)) {
+MosquittoBroker::MosquittoBroker(const std::string& before_listener, const std::string& after_defaults,
+                                 std::string binary)
+    : m_binary(std::move(binary)) {
   std::string tmpl = (fs::temp_directory_path() / "lc-mosquitto-XXXXXX").string();
   if (mkdtemp(tmpl.data())) m_dir = tmpl;
   m_port = free_loopback_port();
   std::ofstream conf(m_dir + "/mosquitto.conf");
-  conf << "listener " << m_port << " 127.0.0.1\n"
+  conf << before_listener << "\n"
+       << "listener " << m_port << " 127.0.0.1\n"
        << "allow_anonymous true\n"
        << "persistence false\n"
        << "log_dest stdout\n"
        << "log_type all\n";
   // Started as root the broker would drop to user `mosquitto` (PLATFORM.md), which may not read this folder.
   if (::geteuid() == 0) conf << "user root\n";
+  conf << after_defaults << "\n";
 }
 
 MosquittoBroker::~MosquittoBroker() {

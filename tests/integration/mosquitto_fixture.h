@@ -18,8 +18,11 @@ int free_loopback_port();
 
 class MosquittoBroker {
  public:
-  // Picks a free port and writes the config; does not start the broker. `binary`: the broker program.
-  explicit MosquittoBroker(std::string binary = "/usr/sbin/mosquitto");
+  // Picks a free port and writes the config; does not start the broker. `before_listener` goes at the top
+  // of the config (e.g. "per_listener_settings true"), `after_defaults` at the end (e.g. a second, TLS
+  // listener). `binary`: the broker program.
+  explicit MosquittoBroker(const std::string& before_listener = "", const std::string& after_defaults = "",
+                           std::string binary = "/usr/sbin/mosquitto");
   ~MosquittoBroker();
   MosquittoBroker(const MosquittoBroker&) = delete;
   MosquittoBroker& operator=(const MosquittoBroker&) = delete;
@@ -30,6 +33,7 @@ class MosquittoBroker {
   void stop();
   bool running() const { return m_pid > 0; }
   int port() const { return m_port; }
+  const std::string& dir() const { return m_dir; }  // holds mosquitto.conf and broker.log
   std::string log() const;  // the broker's stdout/stderr so far
 
  private:
