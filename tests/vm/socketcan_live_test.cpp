@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <new>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,6 +24,31 @@
 #include "can/frame.h"
 #include "can/j1939.h"
 #include "can/socketcan.h"
+
+// Every operator new in this program is counted, so a test can prove the read path allocates nothing.
+namespace {
+std::atomic<std::uint64_t> g_allocations{0};
+void* counted_alloc(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  return std::malloc(n == 0 ? 1 : n);
+}
+// Out of line so GCC does not see free() meet a pointer from operator new and warn (-Wmismatched-new-delete).
+[[gnu::noinline]] void release(void* p) noexcept { std::free(p); }
+}  // namespace
+void* operator new(std::size_t n) {
+  if (void* p = counted_alloc(n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](std::size_t n) {
+  if (void* p = counted_alloc(n)) return p;
+  throw std::bad_alloc();
+}
+void* operator new(std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
+void* operator new[](std::size_t n, const std::nothrow_t&) noexcept { return counted_alloc(n); }
+void operator delete(void* p) noexcept { release(p); }
+void operator delete[](void* p) noexcept { release(p); }
+void operator delete(void* p, std::size_t) noexcept { release(p); }
+void operator delete[](void* p, std::size_t) noexcept { release(p); }
 
 namespace lc::can {
 namespace {
@@ -143,6 +169,41 @@ TEST_F(LiveCan, KernelFiltersDropOtherPgnsSourcesAndFrameKinds) {
   EXPECT_FALSE(everything[2].extended);
   EXPECT_EQ(everything[2].id, 0x400u);
   EXPECT_TRUE(everything[3].remote);
+}
+
+// STYLE.md principle 5: once open, reading frames and timing out allocate nothing (no Error per timeout), for
+// the plain source and the reconnecting wrapper alike.
+TEST_F(LiveCan, ReadingFramesAndTimeoutsAllocatesNothing) {
+  auto s = SocketCanSource::open(iface(), engine_options());
+  ASSERT_TRUE(s) << s.error().message;
+  ReconnectingSource r(iface(), engine_options());
+  Frame buf[16];
+  ASSERT_TRUE(r.read(buf, 16, 0));  // opens
+  ASSERT_TRUE(r.connected()) << r.last_error();
+  constexpr std::size_t kFrames = 100;  // fits the default receive buffer: no drops
+  ASSERT_EQ(sh("cangen " + iface() + " -e -I 0CF00400 -L 8 -D i -g 0 -n " + std::to_string(kFrames)), 0);
+
+  const std::uint64_t before = g_allocations.load();
+  std::size_t plain = 0, reconnecting = 0;
+  for (int i = 0; i < 1000 && plain < kFrames; ++i) {
+    auto n = s->read(buf, 16, 200);
+    if (!n || *n == 0) break;
+    plain += *n;
+  }
+  for (int i = 0; i < 1000 && reconnecting < kFrames; ++i) {
+    auto n = r.read(buf, 16, 200);
+    if (!n || *n == 0) break;
+    reconnecting += *n;
+  }
+  for (int i = 0; i < 5; ++i) {  // timeouts
+    auto a = s->read(buf, 16, 5);
+    auto b = r.read(buf, 16, 5);
+    EXPECT_TRUE(a && *a == 0 && b && *b == 0);
+  }
+  const std::uint64_t allocations = g_allocations.load() - before;
+  EXPECT_EQ(plain, kFrames);
+  EXPECT_EQ(reconnecting, kFrames);
+  EXPECT_EQ(allocations, 0u) << "allocations while reading " << plain + reconnecting << " frames and 10 timeouts";
 }
 
 // SO_RXQ_OVFL: a burst into a socket with the smallest receive buffer overflows its queue; every frame sent is
