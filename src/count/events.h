@@ -51,6 +51,11 @@ class EventBuilder {
   const Counters& counters() const { return m_counters; }
   // Seconds spent in each state, by the committed path (utilisation).
   const std::array<double, kStateCount>& state_seconds() const { return m_state_s; }
+  // Continues from a checkpoint's totals.
+  void restore(const Counters& c, const std::array<double, kStateCount>& state_s) {
+    m_counters = c;
+    m_state_s = state_s;
+  }
 
  private:
   std::vector<WindowClass> m_classes;

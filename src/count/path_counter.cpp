@@ -5,6 +5,8 @@
 #include "decode/greedy.h"
 #include "decode/viterbi.h"
 
+#include <nlohmann/json.hpp>
+
 namespace lc::count {
 
 std::string_view decoder_name(DecoderKind k) {
@@ -37,6 +39,8 @@ PathCounter::PathCounter(std::vector<WindowClass> classes, decode::TransitionGra
   m_start.assign(m_cap, 0);
   m_end.assign(m_cap, 0);
   m_pos.assign(m_cap * m_k, 0);
+  m_seg.assign(m_cap, 0);
+  if (o.kind == DecoderKind::Online) m_ring_probs.assign(m_cap * m_k, 0.0);
   m_events.reserve(256);
 }
 
@@ -60,6 +64,7 @@ std::int64_t PathCounter::forced_commits() const {
 void PathCounter::commit(std::int64_t window, int class_index, bool forced, std::int64_t emitted_ns) {
   const std::size_t s = slot(window);
   const std::size_t before = m_events.size();
+  m_last_committed_class = class_index;
   m_builder.add(class_index, m_start[s], m_end[s], m_pos[s * m_k + static_cast<std::size_t>(class_index)], window, emitted_ns,
                 forced, m_events);
   if (on_event)
@@ -97,6 +102,9 @@ void PathCounter::push(const ScoredWindow& w) {
   m_start[s] = w.start_ns;
   m_end[s] = w.end_ns;
   std::copy(w.positions.begin(), w.positions.end(), m_pos.begin() + static_cast<std::ptrdiff_t>(s * m_k));
+  if (!m_ring_probs.empty())
+    std::copy(w.probs.begin(), w.probs.end(), m_ring_probs.begin() + static_cast<std::ptrdiff_t>(s * m_k));
+  m_seg[s] = w.segment_start ? 1 : 0;
   m_last_end_ns = w.end_ns;
   switch (m_opt.kind) {
     case DecoderKind::Greedy:
@@ -109,12 +117,107 @@ void PathCounter::push(const ScoredWindow& w) {
       if (w.segment_start && idx > 0) {
         d.end_segment();
         for (const auto& c : d.committed()) commit(c.window, c.class_index, c.forced, w.start_ns);
+        m_last_committed_class = -1;
       }
       d.push(w.probs);
       for (const auto& c : d.committed()) commit(c.window, c.class_index, c.forced, w.end_ns);
       break;
     }
   }
+}
+
+CounterCheckpoint PathCounter::checkpoint() const {
+  CounterCheckpoint c;
+  c.next_window = m_next;
+  c.last_committed_class = m_last_committed_class;
+  c.last_window_end_ns = m_last_end_ns;
+  c.counters = m_builder.counters();
+  c.state_seconds = m_builder.state_seconds();
+  if (m_online.empty()) return c;
+  for (std::int64_t w = m_online.front().first_undecided(); w < m_next; ++w) {
+    const std::size_t s = slot(w);
+    PendingWindow p;
+    p.index = w;
+    p.start_ns = m_start[s];
+    p.end_ns = m_end[s];
+    p.segment_start = m_seg[s] != 0;
+    p.probs.assign(m_ring_probs.begin() + static_cast<std::ptrdiff_t>(s * m_k),
+                   m_ring_probs.begin() + static_cast<std::ptrdiff_t>((s + 1) * m_k));
+    p.positions.assign(m_pos.begin() + static_cast<std::ptrdiff_t>(s * m_k), m_pos.begin() + static_cast<std::ptrdiff_t>((s + 1) * m_k));
+    c.pending.push_back(std::move(p));
+  }
+  return c;
+}
+
+Status PathCounter::restore(const CounterCheckpoint& c) {
+  if (m_online.empty()) return Error::internal("restore: only the online decoder can resume from a checkpoint");
+  if (m_next != 0) return Error::internal("restore: the counter has already counted windows");
+  if (c.pending.size() + 1 > m_cap) return Error::bad_input("checkpoint: more pending windows than the decoder's lag allows");
+  for (const auto& p : c.pending)
+    if (p.probs.size() != m_k || p.positions.size() != m_k)
+      return Error::bad_input("checkpoint: pending window " + std::to_string(p.index) + " has the wrong number of classes");
+  m_builder.restore(c.counters, c.state_seconds);
+  m_last_committed_class = c.last_committed_class;
+  m_next = c.pending.empty() ? c.next_window : c.pending.front().index;
+  m_last_end_ns = c.last_window_end_ns;
+  const bool fresh = c.pending.empty() ? c.last_committed_class < 0 : c.pending.front().segment_start;
+  m_online.front().resume(m_next, fresh ? -1 : c.last_committed_class);
+  for (const auto& p : c.pending) {
+    ScoredWindow w;
+    w.start_ns = p.start_ns;
+    w.end_ns = p.end_ns;
+    w.segment_start = p.segment_start && p.index != c.pending.front().index;
+    w.probs = p.probs;
+    w.positions = p.positions;
+    push(w);
+  }
+  return ok();
+}
+
+std::string checkpoint_to_json(const CounterCheckpoint& c) {
+  nlohmann::json j;
+  j["next_window"] = c.next_window;
+  j["last_committed_class"] = c.last_committed_class;
+  j["last_window_end_ns"] = c.last_window_end_ns;
+  j["counters"] = {c.counters.loads, c.counters.trips, c.counters.failed_loads};
+  j["state_seconds"] = c.state_seconds;
+  nlohmann::json p = nlohmann::json::array();
+  for (const auto& w : c.pending)
+    p.push_back({{"index", w.index}, {"start_ns", w.start_ns}, {"end_ns", w.end_ns}, {"segment_start", w.segment_start},
+                 {"probs", w.probs}, {"positions", w.positions}});
+  j["pending"] = p;
+  return j.dump();
+}
+
+Expected<CounterCheckpoint> checkpoint_from_json(const std::string& text, std::size_t classes) {
+  CounterCheckpoint c;
+  try {
+    const auto j = nlohmann::json::parse(text);
+    c.next_window = j.at("next_window").get<std::int64_t>();
+    c.last_committed_class = j.at("last_committed_class").get<int>();
+    c.last_window_end_ns = j.at("last_window_end_ns").get<std::int64_t>();
+    const auto cnt = j.at("counters").get<std::vector<std::uint64_t>>();
+    if (cnt.size() != 3) return Error::bad_input("checkpoint: 'counters' must have 3 entries");
+    c.counters = Counters{cnt[0], cnt[1], cnt[2]};
+    c.state_seconds = j.at("state_seconds").get<std::array<double, kStateCount>>();
+    for (const auto& w : j.at("pending")) {
+      PendingWindow p;
+      p.index = w.at("index").get<std::int64_t>();
+      p.start_ns = w.at("start_ns").get<std::int64_t>();
+      p.end_ns = w.at("end_ns").get<std::int64_t>();
+      p.segment_start = w.at("segment_start").get<bool>();
+      p.probs = w.at("probs").get<std::vector<double>>();
+      p.positions = w.at("positions").get<std::vector<std::uint8_t>>();
+      if (p.probs.size() != classes || p.positions.size() != classes)
+        return Error::bad_input("checkpoint: pending window " + std::to_string(p.index) + " does not match the model's " +
+                                std::to_string(classes) + " classes");
+      c.pending.push_back(std::move(p));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return Error::bad_input(std::string("checkpoint: ") + e.what());
+  }
+  if (c.last_committed_class >= static_cast<int>(classes)) return Error::bad_input("checkpoint: 'last_committed_class' out of range");
+  return c;
 }
 
 void PathCounter::decode_offline_segment() {

@@ -34,6 +34,28 @@ struct ScoredWindow {
   std::span<const std::uint8_t> positions;   // K
 };
 
+// What an online PathCounter needs to resume after a restart exactly where it was (the daemon stores it in the
+// outbox in the same transaction as the events it covers): the windows pushed but not yet committed (their
+// scores), the class of the last committed window, and the totals.
+struct PendingWindow {
+  std::int64_t index = 0;
+  std::int64_t start_ns = 0;
+  std::int64_t end_ns = 0;
+  bool segment_start = false;
+  std::vector<double> probs;
+  std::vector<std::uint8_t> positions;
+};
+struct CounterCheckpoint {
+  std::int64_t next_window = 0;        // windows pushed so far
+  int last_committed_class = -1;       // -1: none in the open segment
+  std::int64_t last_window_end_ns = 0;  // end of the newest window pushed
+  std::vector<PendingWindow> pending;
+  Counters counters;
+  std::array<double, kStateCount> state_seconds{};
+};
+std::string checkpoint_to_json(const CounterCheckpoint& c);
+Expected<CounterCheckpoint> checkpoint_from_json(const std::string& text, std::size_t classes);
+
 struct PathCounterOptions {
   DecoderKind kind = DecoderKind::Online;
   decode::OnlineOptions online;  // lag, score, floor (also used by offline for score and floor)
@@ -47,6 +69,12 @@ class PathCounter {
 
   void push(const ScoredWindow& w);
   void finish();
+
+  // Online only: the state to resume from (see CounterCheckpoint), and resuming from it on a fresh counter.
+  // restore() re-pushes the pending windows, which may commit some of them (emitting their events through
+  // on_event as usual); no window committed before the checkpoint is committed again.
+  CounterCheckpoint checkpoint() const;
+  Status restore(const CounterCheckpoint& c);
 
   std::function<void(const Event&)> on_event;
 
@@ -77,6 +105,9 @@ class PathCounter {
   std::size_t m_cap;
   std::vector<std::int64_t> m_start, m_end;
   std::vector<std::uint8_t> m_pos;  // cap x K
+  std::vector<double> m_ring_probs;  // online: cap x K, the undecided windows' scores (checkpoints)
+  std::vector<std::uint8_t> m_seg;   // cap: segment_start flags
+  int m_last_committed_class = -1;
   std::vector<double> m_probs;      // offline: the open segment's probabilities (T x K)
   std::int64_t m_segment_first = 0;
   std::int64_t m_next = 0;

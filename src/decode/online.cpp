@@ -71,7 +71,18 @@ void OnlineDecoder::push(std::span<const double> probs) {
   m_out_size = 0;
   node_scores(probs, m_options.score, m_options.prob_floor, m_node);
 
-  if (!m_in_segment) {
+  if (!m_in_segment && m_resume_class >= 0) {
+    // Continue the checkpointed segment: constrained to the successors of its last committed class.
+    const int last = m_resume_class;
+    m_resume_class = -1;
+    if (detail::viterbi_start_after(m_graph, last, m_node, m_score) >= 0) {
+      m_first_undecided = m_next_window;
+      m_segment_first = -1;  // not a segment start: the window continues the committed path
+      m_in_segment = true;
+    } else {
+      start_segment(false);
+    }
+  } else if (!m_in_segment) {
     start_segment(m_first_segment);
     m_first_segment = false;
   } else {
@@ -94,6 +105,13 @@ void OnlineDecoder::push(std::span<const double> probs) {
   }
   ++m_stats.windows;
   if (undecided() > m_stats.max_undecided) m_stats.max_undecided = undecided();
+}
+
+void OnlineDecoder::resume(std::int64_t next_window, int last_class) {
+  reset();
+  m_first_segment = false;
+  m_next_window = next_window;
+  m_resume_class = (last_class >= 0 && last_class < m_graph.size()) ? last_class : -1;
 }
 
 void OnlineDecoder::end_segment() {

@@ -74,6 +74,16 @@ class OnlineDecoder {
   // Commits every undecided window along the best path and starts a new segment. No-op without undecided
   // windows. No allocation.
   void end_segment();
+
+  // Resumes after a restart from a checkpoint. The next push gets window index `next_window` and continues
+  // the segment whose last committed window had class `last_class`: only its successors may follow. Pushing
+  // the windows that were undecided at the checkpoint then reproduces the state the decoder had: every
+  // survivor then shared the committed prefix, so only the suffix decides (scores are relative), and no
+  // window before `next_window` is committed again. With last_class < 0 the next push starts a fresh segment.
+  void resume(std::int64_t next_window, int last_class);
+  // The oldest window not yet committed (== the next push's index when nothing is undecided).
+  std::int64_t first_undecided() const { return m_in_segment ? m_first_undecided : m_next_window; }
+  std::int64_t next_window() const { return m_next_window; }
   // End of the stream: the same as end_segment().
   void finish() { end_segment(); }
 
@@ -120,6 +130,7 @@ class OnlineDecoder {
 
   bool m_in_segment = false;
   bool m_first_segment = true;
+  int m_resume_class = -1;  // resume(): class of the last committed window, applied by the next push
   std::int64_t m_next_window = 0;      // index the next push gets
   std::int64_t m_first_undecided = 0;  // oldest window not yet committed (valid in a segment)
   std::int64_t m_segment_first = 0;    // first window of the current segment

@@ -36,6 +36,13 @@ int viterbi_start(const TransitionGraph& graph, bool use_start_set, std::span<co
   return normalise(next);
 }
 
+int viterbi_start_after(const TransitionGraph& graph, int last_class, std::span<const double> node,
+                        std::span<double> next) noexcept {
+  for (std::size_t k = 0; k < next.size(); ++k)
+    next[k] = graph.allowed(last_class, static_cast<int>(k)) ? node[k] : kNoPath;
+  return normalise(next);
+}
+
 int viterbi_step(const TransitionGraph& graph, std::span<const double> prev, std::span<const double> node,
                  std::span<double> next, std::span<std::int32_t> back) noexcept {
   for (std::size_t b = 0; b < next.size(); ++b) {

@@ -50,6 +50,11 @@ namespace detail {
 int viterbi_start(const TransitionGraph& graph, bool use_start_set, std::span<const double> node,
                   std::span<double> next) noexcept;
 
+// Scores of the first window after a resumed checkpoint: only successors of `last_class` (the class of the
+// last committed window) may follow. Same normalisation and return value as viterbi_start.
+int viterbi_start_after(const TransitionGraph& graph, int last_class, std::span<const double> node,
+                        std::span<double> next) noexcept;
+
 // One step: next[b] = max over allowed predecessors a with finite prev[a] of prev[a], plus node[b];
 // back[b] = that a (lowest index on ties), or -1 and next[b] = -inf if no predecessor has a finite score.
 // Scores are then shifted so the best is 0 (decisions depend on differences only; this keeps an online
