@@ -54,8 +54,7 @@ inline constexpr std::size_t kMaxRawFilters = 512;         // CAN_RAW_FILTER_MAX
 // take part; for a PDU1 PGN (PF < 240) the destination byte (PS) does not either, for PDU2 it is part of the
 // PGN. Remote, error and 11-bit frames never pass. Duplicate PGNs give one filter.
 // Returns BadInput for an empty list, a PGN above 0x3FFFF, or more than kMaxRawFilters PGNs.
-Expected<std::vector<RawFilter>> j1939_filters(std::span<const std::uint32_t> pgns,
-                                               std::optional<std::uint8_t> source);
+Expected<std::vector<RawFilter>> j1939_filters(std::span<const std::uint32_t> pgns, std::optional<std::uint8_t> source);
 
 // What the kernel's CAN_RAW filter does with `filters` for a frame whose can_id (with flag bits) is
 // `can_id`: true if any filter matches. An empty list matches nothing (as setsockopt with 0 filters). A filter
@@ -68,8 +67,8 @@ std::uint32_t to_can_id(const Frame& f) noexcept;
 // Receive control messages of one recvmsg() call: SCM_TIMESTAMPNS (or SCM_TIMESTAMP, microseconds) and
 // SO_RXQ_OVFL's drop count. Unknown or truncated messages are ignored; absent fields stay unset.
 struct ReceiveControl {
-  std::optional<std::int64_t> time_ns;        // kernel receive time, ns since the Unix epoch
-  std::optional<std::uint32_t> drop_count;    // socket's cumulative drop count (wraps at 2^32)
+  std::optional<std::int64_t> time_ns;      // kernel receive time, ns since the Unix epoch
+  std::optional<std::uint32_t> drop_count;  // socket's cumulative drop count (wraps at 2^32)
 };
 ReceiveControl parse_receive_control(const msghdr& msg) noexcept;
 
@@ -103,7 +102,7 @@ class UniqueFd {
 // --- The source ----------------------------------------------------------------------------------------------
 
 struct SocketCanOptions {
-  std::vector<std::uint32_t> pgns;            // J1939 PGNs to receive (dbc::DecodePlan::pgns())
+  std::vector<std::uint32_t> pgns;             // J1939 PGNs to receive (dbc::DecodePlan::pgns())
   std::optional<std::uint8_t> source_address;  // only frames from this SA; nullopt: any source
   bool receive_all = false;                    // no kernel filter at all (pgns/source_address ignored)
   int receive_buffer_bytes = 0;                // SO_RCVBUF; 0 keeps the kernel default
@@ -111,12 +110,12 @@ struct SocketCanOptions {
 };
 
 struct SocketCanStats {
-  std::uint64_t frames = 0;           // frames delivered by read()
-  std::uint64_t kernel_drops = 0;     // frames the kernel dropped for this socket (SO_RXQ_OVFL), cumulative
-  std::uint64_t untimestamped = 0;    // frames without a kernel timestamp (user-space clock used instead)
-  std::uint64_t skipped = 0;          // messages that were not a classic CAN frame (size mismatch)
-  std::uint64_t link_errors = 0;      // reads that failed with ENETDOWN / ENODEV / ENXIO
-  std::uint64_t other_errors = 0;     // reads that failed otherwise
+  std::uint64_t frames = 0;         // frames delivered by read()
+  std::uint64_t kernel_drops = 0;   // frames the kernel dropped for this socket (SO_RXQ_OVFL), cumulative
+  std::uint64_t untimestamped = 0;  // frames without a kernel timestamp (user-space clock used instead)
+  std::uint64_t skipped = 0;        // messages that were not a classic CAN frame (size mismatch)
+  std::uint64_t link_errors = 0;    // reads that failed with ENETDOWN / ENODEV / ENXIO
+  std::uint64_t other_errors = 0;   // reads that failed otherwise
 };
 
 class SocketCanSource {
@@ -153,7 +152,7 @@ class SocketCanSource {
   struct Buffers;
   SocketCanSource();
   long receive_batch(Frame* out, std::size_t max) noexcept;  // frames received, or -errno
-  Error fail(int err, const char* call);                       // counts the failure, returns its Error
+  Error fail(int err, const char* call);                     // counts the failure, returns its Error
 
   UniqueFd m_fd;
   std::unique_ptr<Buffers> m_buf;  // heap so the msghdr pointers into it survive a move of the source
@@ -173,12 +172,12 @@ struct ReconnectOptions {
 };
 
 struct ReconnectingStats {
-  std::uint64_t frames = 0;          // frames delivered over all connections
-  std::uint64_t kernel_drops = 0;    // SO_RXQ_OVFL drops summed over all connections
-  std::uint64_t link_errors = 0;     // connections lost (ENETDOWN / ENODEV / other read failures)
-  std::uint64_t open_attempts = 0;   // calls to SocketCanSource::open
-  std::uint64_t open_failures = 0;   // of which failed
-  std::uint64_t reconnects = 0;      // successful opens after the first one
+  std::uint64_t frames = 0;         // frames delivered over all connections
+  std::uint64_t kernel_drops = 0;   // SO_RXQ_OVFL drops summed over all connections
+  std::uint64_t link_errors = 0;    // connections lost (ENETDOWN / ENODEV / other read failures)
+  std::uint64_t open_attempts = 0;  // calls to SocketCanSource::open
+  std::uint64_t open_failures = 0;  // of which failed
+  std::uint64_t reconnects = 0;     // successful opens after the first one
 };
 
 class ReconnectingSource {

@@ -113,8 +113,8 @@ TEST(J1939Filters, AgreeWithTheDecodedIdOracle) {
   std::vector<std::uint32_t> pgns = kEnginePgns;
   pgns.push_back(0xEA00);   // a PDU1 PGN
   pgns.push_back(0x1FEF1);  // DP = 1
-  for (const std::optional<std::uint8_t> source : {std::optional<std::uint8_t>{0x00}, std::optional<std::uint8_t>{0x17},
-                                                   std::optional<std::uint8_t>{}}) {
+  for (const std::optional<std::uint8_t> source :
+       {std::optional<std::uint8_t>{0x00}, std::optional<std::uint8_t>{0x17}, std::optional<std::uint8_t>{}}) {
     auto filters = j1939_filters(pgns, source);
     ASSERT_TRUE(filters);
     int matched = 0;
@@ -126,8 +126,8 @@ TEST(J1939Filters, AgreeWithTheDecodedIdOracle) {
       } else {
         const std::uint32_t pgn = pgns[rng() % pgns.size()] ^ ((r % 8 == 1) ? (1u << (rng() % 18)) : 0u);
         const auto sa = static_cast<std::uint8_t>(r % 3 == 0 ? rng() : (source ? *source : 0u));
-        f.id = encode_j1939_id(static_cast<std::uint8_t>(rng() % 8), pgn & 0x3FFFF, sa,
-                               static_cast<std::uint8_t>(rng()));
+        f.id =
+            encode_j1939_id(static_cast<std::uint8_t>(rng() % 8), pgn & 0x3FFFF, sa, static_cast<std::uint8_t>(rng()));
       }
       f.extended = (r >> 8) % 16 != 0;
       f.remote = (r >> 12) % 32 == 0;
@@ -225,8 +225,8 @@ TEST(ReceiveControl, EmptyUnknownAndTruncatedMessagesAreIgnored) {
   EXPECT_FALSE(r0.drop_count);
 
   SyntheticControl c;
-  c.add(SCM_RIGHTS, 7);                             // not ours
-  c.add(SCM_TIMESTAMPNS, std::uint32_t{1}, 4);      // too short for a timespec
+  c.add(SCM_RIGHTS, 7);                         // not ours
+  c.add(SCM_TIMESTAMPNS, std::uint32_t{1}, 4);  // too short for a timespec
   const ReceiveControl r = parse_receive_control(c.msg);
   EXPECT_FALSE(r.time_ns);
   EXPECT_FALSE(r.drop_count);
@@ -240,7 +240,7 @@ TEST(Backoff, DoublesUpToTheCap) {
     b = next_backoff_ms(b, 2.0, 5000);
   }
   EXPECT_EQ(seen, (std::vector<std::int64_t>{100, 200, 400, 800, 1600, 3200, 5000, 5000}));
-  EXPECT_EQ(next_backoff_ms(0, 2.0, 5000), 2);     // never 0: a zero wait would spin
+  EXPECT_EQ(next_backoff_ms(0, 2.0, 5000), 2);      // never 0: a zero wait would spin
   EXPECT_EQ(next_backoff_ms(300, 0.5, 5000), 300);  // a multiplier below 1 does not shrink it
   EXPECT_EQ(next_backoff_ms(1LL << 62, 1e9, 5000), 5000);
   EXPECT_EQ(next_backoff_ms(10, 2.0, 0), 1);
