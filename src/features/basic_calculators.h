@@ -72,6 +72,9 @@ void change_quantiles(std::span<const double> x, Workspace& ws, double* out);  /
 void mean_n_absolute_max(std::span<const double> x, Workspace& ws, double* out);  // 7 maxima
 
 // calc_basic_entropy.cpp: digit, histogram, symbol and ordinal-pattern statistics.
+// First digit of np.format_float_scientific(v) for finite v >= 0 (0 for 0): the digit tsfresh's
+// benford_correlation counts. Exposed for the differential test against std::to_chars.
+int first_digit(double v);
 void benford_correlation(std::span<const double> x, Workspace& ws, double* out);
 void binned_entropy(std::span<const double> x, Workspace& ws, double* out);         // 10 bins
 void lempel_ziv_complexity(std::span<const double> x, Workspace& ws, double* out);  // bins 2,3,5,10,100

@@ -2,6 +2,7 @@
 // binned_entropy (histogram), lempel_ziv_complexity (equal-width symbols) and permutation_entropy
 // (ordinal patterns).
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -18,14 +19,52 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 double as_double(std::size_t v) { return static_cast<double>(v); }
 
 // First digit of np.format_float_scientific(v) for v >= 0: the shortest round-trip decimal, which is what
-// std::to_chars prints too. This differs from floor(v / 10^floor(log10 v)) for doubles just below a power
-// of ten that print as it (1e23 is stored as 9.99...e22 but prints "1e+23"). 0 gives digit 0.
-int first_digit(double v) {
+// std::to_chars prints too. It differs from the first digit of v's exact value when a digit boundary lies
+// within v's rounding interval: 0.3 is stored as 0.2999999999999999889 but prints "3e-01". 0 gives 0.
+int first_digit_exact(double v) {
   char buf[32];
   const auto res = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific);
   if (res.ec != std::errc()) return 0;
   return buf[0] >= '0' && buf[0] <= '9' ? buf[0] - '0' : 0;
 }
+
+// Powers of ten 1e-300 .. 1e308, accurate to an ulp or so; only used to scale v into [1, 10).
+constexpr int kMinPow10 = -300;
+constexpr int kMaxPow10 = 308;
+const double* pow10_table() {
+  static const auto kTable = [] {
+    std::array<double, kMaxPow10 - kMinPow10 + 1> t{};
+    for (int e = kMinPow10; e <= kMaxPow10; ++e) {
+      t[static_cast<std::size_t>(e - kMinPow10)] = std::pow(10.0, e);
+    }
+    return t;
+  }();
+  return kTable.data();
+}
+
+}  // namespace
+
+// Same result as first_digit_exact, about ten times faster: scale v into [1, 10) with a power of ten and
+// take the integer part. Scaling errs by a few ulps, which can only matter when v / 10^e lies within a few
+// ulps of an integer (that is also the only place where the shortest decimal can round up to the next
+// digit); there, and for tiny or huge v, ask to_chars.
+int first_digit(double v) {
+  if (v == 0.0) return 0;
+  if (!(v >= 1e-299 && v < 1e308)) return first_digit_exact(v);
+  const double* p10 = pow10_table();
+  // log10(2) * binary exponent gives the decimal exponent to within one.
+  int e = static_cast<int>(std::floor(static_cast<double>(std::ilogb(v)) * 0.30102999566398120));
+  e = std::clamp(e, kMinPow10, kMaxPow10 - 1);
+  while (e > kMinPow10 && v < p10[e - kMinPow10]) --e;
+  while (e < kMaxPow10 - 1 && v >= p10[e + 1 - kMinPow10]) ++e;
+  const double scaled = v / p10[e - kMinPow10];
+  const double digit = std::floor(scaled);
+  const double frac = scaled - digit;
+  if (digit < 1.0 || digit > 9.0 || frac < 1e-9 || frac > 1.0 - 1e-9) return first_digit_exact(v);
+  return static_cast<int>(digit);
+}
+
+namespace {
 
 // -sum(p ln p) of the given probabilities, each > 0, summed as np.sum does.
 double entropy_of(double* p, std::size_t k) {
@@ -41,10 +80,16 @@ void benford_correlation(std::span<const double> x, Workspace&, double* out) {
   const std::size_t n = x.size();
   double counts[10] = {};
   for (const double v : x) counts[first_digit(std::fabs(v))] += 1.0;
+  // log10(1 + 1/d), d = 1..9, computed once.
+  static const auto kBenford = [] {
+    std::array<double, 9> b{};
+    for (std::size_t d = 1; d <= 9; ++d) b[d - 1] = std::log10(1.0 + 1.0 / as_double(d));
+    return b;
+  }();
   double benford[9];
   double data[9];
   for (std::size_t d = 1; d <= 9; ++d) {
-    benford[d - 1] = std::log10(1.0 + 1.0 / as_double(d));
+    benford[d - 1] = kBenford[d - 1];
     data[d - 1] = counts[d] / as_double(n);
   }
   // np.cov(ddof 1) then division by both standard deviations; 1/(N-1) = 1/8 cancels exactly.
@@ -92,13 +137,51 @@ void binned_entropy(std::span<const double> x, Workspace&, double* out) {
     if (v >= edges[idx + 1] && idx != kBins - 1) ++idx;
     hist[idx] += 1.0;
   }
-  // Empty bins get p = 1, whose p ln p is 0, exactly as tsfresh does it.
-  for (std::size_t i = 0; i < kBins; ++i) hist[i] = hist[i] == 0.0 ? 1.0 : hist[i] / as_double(n);
-  out[0] = entropy_of(hist, kBins);
+  // tsfresh sets the p of empty bins to 1, whose p ln p is exactly 0: skip the log there.
+  for (std::size_t i = 0; i < kBins; ++i) {
+    const double p = hist[i] / as_double(n);
+    hist[i] = hist[i] == 0.0 ? 0.0 : p * std::log(p);
+  }
+  out[0] = -np_sum(hist, kBins);
 }
 
+namespace {
+
+// Symbols for lempel_ziv_complexity: for each value, how many of the edges linspace(lo, hi, b+1)[1:] lie
+// strictly below it (np.searchsorted(edges, x, side="left")). The last edge is hi, never below a value.
+void lz_symbols(std::span<const double> x, double lo, double hi, std::size_t b, double* edges, double* symbol) {
+  const double step = (hi - lo) / static_cast<double>(b);
+  if (step == 0.0) {
+    // np.linspace scales by i/b then delta when the step underflows to 0 (a constant series).
+    for (std::size_t j = 0; j + 1 < b; ++j) {
+      edges[j] = static_cast<double>(j + 1) / static_cast<double>(b) * (hi - lo) + lo;
+    }
+    edges[b - 1] = hi;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      symbol[i] = static_cast<double>(std::lower_bound(edges, edges + b, x[i]) - edges);
+    }
+    return;
+  }
+  // Inner edge j is (j+1)*step + lo, exactly as linspace rounds it; guess the count arithmetically, then
+  // settle it against those rounded edges (they never decrease, so the two loops move at most a step).
+  auto edge = [&](std::size_t j) { return static_cast<double>(j + 1) * step + lo; };
+  const std::size_t inner = b - 1;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    const double v = x[i];
+    const double guess = std::ceil((v - lo) / step) - 1.0;
+    std::size_t g = guess <= 0.0 ? 0 : std::min(inner, static_cast<std::size_t>(guess));
+    while (g > 0 && !(edge(g - 1) < v)) --g;
+    while (g < inner && edge(g) < v) ++g;
+    symbol[i] = static_cast<double>(g);
+  }
+}
+
+}  // namespace
+
 // Lempel-Ziv phrase count over n, on symbols = number of equal-width edges (linspace(min, max, b+1)[1:])
-// below each value, for b = 2, 3, 5, 10, 100 (NOTES.md item 14).
+// below each value, for b = 2, 3, 5, 10, 100 (NOTES.md item 14). tsfresh grows a substring while it is
+// already a known phrase and adds it when it is not, so the set of phrases is prefix-closed: it is an LZ78
+// trie, walked here in O(n * children) instead of comparing against every phrase.
 void lempel_ziv_complexity(std::span<const double> x, Workspace& ws, double* out) {
   constexpr std::size_t kBins[] = {2, 3, 5, 10, 100};
   const std::size_t n = x.size();
@@ -110,76 +193,105 @@ void lempel_ziv_complexity(std::span<const double> x, Workspace& ws, double* out
   const double hi = *std::max_element(x.begin(), x.end());
   double* edges = ws.take(100);
   double* symbol = ws.take(n);
-  // The phrases tile the sequence from its start, so phrase k is [start[k], start[k+1]).
-  double* start = ws.take(n + 1);
+  // Trie nodes (0 is the root; node indices and symbols stored as exact small integers): first child,
+  // next sibling (0 = none, the root is nobody's child) and the symbol on the edge into the node. The root
+  // can have up to b children, so long series look them up in a direct table instead of a sibling list.
+  double* first_child = ws.take(n + 1);
+  double* next_sibling = ws.take(n + 1);
+  double* node_symbol = ws.take(n + 1);
+  double* root_child = ws.take(100);
+  const bool use_root_table = n > 32;
   for (std::size_t k = 0; k < 5; ++k) {
     const std::size_t b = kBins[k];
-    const double step = (hi - lo) / static_cast<double>(b);
-    for (std::size_t j = 0; j + 1 < b; ++j) {
-      // np.linspace scales by i/b then delta when the step underflows to 0 (constant series).
-      edges[j] = step == 0.0 ? static_cast<double>(j + 1) / static_cast<double>(b) * (hi - lo) + lo
-                             : static_cast<double>(j + 1) * step + lo;
-    }
-    edges[b - 1] = hi;
-    for (std::size_t i = 0; i < n; ++i) {
-      symbol[i] = static_cast<double>(std::lower_bound(edges, edges + b, x[i]) - edges);
-    }
-
-    std::size_t phrases = 0;
-    std::size_t ind = 0;
-    std::size_t inc = 1;
-    while (ind + inc <= n) {
-      bool known = false;
-      for (std::size_t p = 0; p < phrases && !known; ++p) {
-        const auto s = static_cast<std::size_t>(start[p]);
-        const auto len = static_cast<std::size_t>(start[p + 1]) - s;
-        known = len == inc && std::equal(symbol + s, symbol + s + len, symbol + ind);
+    lz_symbols(x, lo, hi, b, edges, symbol);
+    if (use_root_table) std::fill(root_child, root_child + b, 0.0);
+    std::size_t nodes = 1;
+    first_child[0] = 0.0;
+    std::size_t pos = 0;
+    while (pos < n) {
+      std::size_t node = 0;
+      bool added = false;
+      for (; pos < n; ++pos) {
+        const double sym = symbol[pos];
+        const auto sym_index = static_cast<std::size_t>(sym);
+        std::size_t child = 0;
+        if (node == 0 && use_root_table) {
+          child = static_cast<std::size_t>(root_child[sym_index]);
+        } else {
+          child = static_cast<std::size_t>(first_child[node]);
+          while (child != 0 && node_symbol[child] != sym) child = static_cast<std::size_t>(next_sibling[child]);
+        }
+        if (child != 0) {
+          node = child;
+          continue;
+        }
+        const std::size_t fresh = nodes++;
+        node_symbol[fresh] = sym;
+        first_child[fresh] = 0.0;
+        if (node == 0 && use_root_table) {
+          root_child[sym_index] = static_cast<double>(fresh);
+        } else {
+          next_sibling[fresh] = first_child[node];
+          first_child[node] = static_cast<double>(fresh);
+        }
+        ++pos;
+        added = true;
+        break;
       }
-      if (known) {
-        ++inc;
-      } else {
-        start[phrases] = static_cast<double>(ind);
-        ind += inc;
-        start[phrases + 1] = static_cast<double>(ind);
-        ++phrases;
-        inc = 1;
-      }
+      if (!added) break;  // the input ended inside a known phrase: tsfresh does not count it
     }
-    out[k] = as_double(phrases) / as_double(n);
+    out[k] = as_double(nodes - 1) / as_double(n);
   }
 }
 
 // Entropy of the ordinal patterns (argsort(argsort(window))) of all windows of length d = 3..7, tau 1.
 // Ties rank by position, as numpy's small-array argsort does (NOTES.md item 15). NaN when n < d.
+//
+// Each pattern is identified by its Lehmer code, sum_i c_i (d-1-i)! with c_i = #{j > i : v[j] < v[i]} (a
+// later equal value ranks higher, so it never counts). Lehmer codes order permutations lexicographically,
+// which is np.unique(axis=0)'s order, so the entropy sums the same terms in the same order as numpy.
+// Patterns are counted in a table of d! slots when there are enough windows to fill it, else by sorting.
 void permutation_entropy(std::span<const double> x, Workspace& ws, double* out) {
+  constexpr std::size_t kFactorial[] = {1, 1, 2, 6, 24, 120, 720, 5040};
   const std::size_t n = x.size();
   double* codes = ws.take(n);
+  double* table = ws.take(kFactorial[7]);
   for (std::size_t d = 3; d <= 7; ++d) {
     if (n < d) {
       out[d - 3] = kNaN;
       continue;
     }
     const std::size_t windows = n - d + 1;
+    const bool use_table = kFactorial[d] <= 4 * windows;
+    if (use_table) std::fill(table, table + kFactorial[d], 0.0);
     for (std::size_t w = 0; w < windows; ++w) {
       const double* v = x.data() + w;
-      // The pattern's digits in base d, first position most significant, so numeric order of the codes
-      // is np.unique(axis=0)'s lexicographic order of the patterns. 7^7 < 2^53: exact in a double.
-      double code = 0.0;
-      for (std::size_t i = 0; i < d; ++i) {
-        std::size_t rank = 0;
-        for (std::size_t j = 0; j < d; ++j) rank += (v[j] < v[i] || (v[j] == v[i] && j < i)) ? 1 : 0;
-        code = code * static_cast<double>(d) + static_cast<double>(rank);
+      std::size_t code = 0;
+      for (std::size_t i = 0; i + 1 < d; ++i) {
+        std::size_t smaller_later = 0;
+        for (std::size_t j = i + 1; j < d; ++j) smaller_later += v[j] < v[i] ? 1 : 0;
+        code += smaller_later * kFactorial[d - 1 - i];
       }
-      codes[w] = code;
+      if (use_table) {
+        table[code] += 1.0;
+      } else {
+        codes[w] = static_cast<double>(code);
+      }
     }
-    std::sort(codes, codes + windows);
-    // Turn the sorted codes into probabilities in place, one per distinct pattern.
+    // Probabilities of the distinct patterns, in pattern order, into `codes`.
     std::size_t k = 0;
-    for (std::size_t i = 0; i < windows;) {
-      std::size_t j = i + 1;
-      while (j < windows && codes[j] == codes[i]) ++j;
-      codes[k++] = as_double(j - i) / as_double(windows);
-      i = j;
+    if (use_table) {
+      for (std::size_t c = 0; c < kFactorial[d]; ++c) {
+        if (table[c] != 0.0) codes[k++] = table[c] / as_double(windows);
+      }
+    } else {
+      std::sort(codes, codes + windows);
+      for (std::size_t i = 0; i < windows;) {
+        std::size_t j = i + 1;
+        while (j < windows && codes[j] == codes[i]) ++j;
+        codes[k++] = as_double(j - i) / as_double(windows);
+        i = j;
+      }
     }
     out[d - 3] = entropy_of(codes, k);
   }
