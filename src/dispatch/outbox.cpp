@@ -357,18 +357,28 @@ Expected<std::vector<StoredEvent>> Outbox::pending(std::size_t limit, std::uint6
 }
 
 Status Outbox::mark_acknowledged(std::uint64_t sequence) {
+  return mark_acknowledged(std::span<const std::uint64_t>(&sequence, 1));
+}
+
+Status Outbox::mark_acknowledged(std::span<const std::uint64_t> sequences) {
   Impl& m = *m_impl;
+  if (sequences.empty()) return ok();
   std::uint64_t changed = 0, pruned = 0;
+  const std::int64_t acked = now_ns();
   if (Status tx = m.transaction([&]() -> Status {
-    sqlite3_stmt* s = m.st_ack.get();
-    sqlite3_bind_int64(s, 1, now_ns());
-    sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(sequence));
-    LC_TRY_STATUS(m.step_done(s, "acknowledging event"));
-    changed = static_cast<std::uint64_t>(sqlite3_changes(m.db.get()));
-    LC_TRY(n, m.prune_sql(m.rows));
-    pruned = n;
-    return ok();
-  }); !tx) return tx.error();
+        for (const std::uint64_t seq : sequences) {
+          sqlite3_stmt* s = m.st_ack.get();
+          sqlite3_bind_int64(s, 1, acked);
+          sqlite3_bind_int64(s, 2, static_cast<sqlite3_int64>(seq));
+          LC_TRY_STATUS(m.step_done(s, "acknowledging event"));
+          changed += static_cast<std::uint64_t>(sqlite3_changes(m.db.get()));
+        }
+        LC_TRY(n, m.prune_sql(m.rows));
+        pruned = n;
+        return ok();
+      });
+      !tx)
+    return tx.error();
   m.unacked -= changed;
   m.rows -= pruned;
   m.pruned += pruned;

@@ -100,6 +100,8 @@ class Outbox {
   // Marks a row delivered (the broker's PUBACK), then prunes if over capacity. Unknown or already
   // acknowledged sequences are not an error (a re-send's second PUBACK).
   Status mark_acknowledged(std::uint64_t sequence);
+  // The same for several rows in one transaction (one fsync for a burst of PUBACKs). On error none is marked.
+  Status mark_acknowledged(std::span<const std::uint64_t> sequences);
 
   // All rows, oldest first (tests and audit tools).
   Expected<std::vector<StoredEvent>> all_events() const;

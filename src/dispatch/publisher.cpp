@@ -57,6 +57,7 @@ struct Publisher::Impl {
   bool link_lost = false;  // set by callbacks; acted upon after mosquitto_loop() returns
 
   std::unordered_map<int, std::uint64_t> in_flight;  // message id -> outbox sequence
+  std::vector<std::uint64_t> acked;                   // PUBACKed sequences not yet written to the outbox
   std::uint64_t last_sent = 0;                        // highest sequence sent on this connection
   std::uint64_t counters_sent_version = ~std::uint64_t{0};
   int shutdown_mid = -1;  // the "offline" message of shutdown()
@@ -90,14 +91,22 @@ struct Publisher::Impl {
     if (mid == self->shutdown_mid) self->shutdown_acked = true;
     auto it = self->in_flight.find(mid);
     if (it == self->in_flight.end()) return;  // status/counters/health, not an outbox row
-    const std::uint64_t seq = it->second;
+    // Recorded after mosquitto_loop() returns, all PUBACKs of one loop pass in one transaction.
+    self->acked.push_back(it->second);
     self->in_flight.erase(it);
-    Status s = self->outbox->mark_acknowledged(seq);
+  }
+
+  // Writes the PUBACKs collected by on_publish to the outbox. If the daemon dies before this, the rows are
+  // simply sent again (at-least-once).
+  void flush_acks() {
+    if (acked.empty()) return;
+    Status s = outbox->mark_acknowledged(acked);
     if (!s) {
-      if (!self->deferred) self->deferred = s.error();
-      return;
+      if (!deferred) deferred = s.error();
+    } else {
+      stats.events_acknowledged += acked.size();
     }
-    ++self->stats.events_acknowledged;
+    acked.clear();
   }
 
   // Returns false when libmosquitto refused (no connection, out of memory).
@@ -273,6 +282,7 @@ Status Publisher::poll(int timeout_ms) {
       m.stats.last_error = "no CONNACK within " + std::to_string(m.opt.connect_timeout_ms) + " ms";
       m.link_lost = true;
     }
+    m.flush_acks();
     if (m.link_lost) m.attempt_failed(now);
     if (m.deferred) {
       Error e = *m.deferred;
@@ -303,7 +313,9 @@ void Publisher::shutdown(int timeout_ms) {
   // Wait for the events in flight and the "offline" message; acknowledgements still update the outbox.
   const Clock::time_point deadline = Clock::now() + std::chrono::milliseconds(std::max(timeout_ms, 0));
   while (Clock::now() < deadline && !m.link_lost && (!m.shutdown_acked || !m.in_flight.empty())) {
-    if (mosquitto_loop(m.mosq.get(), 50, 1) != MOSQ_ERR_SUCCESS) break;
+    const int rc = mosquitto_loop(m.mosq.get(), 50, 1);
+    m.flush_acks();
+    if (rc != MOSQ_ERR_SUCCESS) break;
   }
   mosquitto_disconnect(m.mosq.get());
   m.mosq.reset();

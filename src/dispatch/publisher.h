@@ -13,6 +13,7 @@
 //
 // Threading: none of its own. The daemon's main loop calls poll(), which runs mosquitto_loop() and all
 // callbacks on the caller's thread; the Outbox is used from the same thread. Neither is thread-safe.
+// The daemon must ignore SIGPIPE (over TLS a vanished broker raises it on write; README.md).
 #pragma once
 
 #include <chrono>

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <thread>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -206,6 +208,37 @@ TEST(Outbox, FullOutboxPrunesOnlyAcknowledgedRowsAndNeverLosesUnacknowledged) {
   ASSERT_TRUE(reopened);
   EXPECT_EQ(reopened->status().rows, box->status().rows);
   EXPECT_EQ(reopened->status().unacknowledged, box->status().unacknowledged);
+}
+
+TEST(Outbox, BatchAcknowledgementAndAWriterHoldingTheLock) {
+  TempDir dir;
+  const fs::path file = dir.path / "o.db";
+  auto box = Outbox::open(options(file));
+  ASSERT_TRUE(box);
+  std::vector<count::Event> evs;
+  for (int i = 0; i < 6; ++i) evs.push_back(ev(count::EventType::Load, kDay0 + 7 * kHour + i));
+  ASSERT_TRUE(box->commit(evs));
+  const std::vector<std::uint64_t> burst = {2, 1, 4, 4};
+  ASSERT_TRUE(box->mark_acknowledged(burst));
+  EXPECT_EQ(box->status().unacknowledged, 3u);
+  auto p = box->pending(10);
+  ASSERT_TRUE(p);
+  ASSERT_EQ(p->size(), 3u);
+  EXPECT_EQ((*p)[0].sequence, 3u);
+  EXPECT_EQ((*p)[1].sequence, 5u);
+  EXPECT_EQ(sql_text(file, "SELECT COUNT(*) FROM events WHERE acked_ns IS NOT NULL"), "3");
+  // Another connection (an audit tool) holding the write lock for 200 ms: the outbox waits for it (busy
+  // timeout) rather than failing the acknowledgement.
+  sqlite3* other = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &other), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
+  const std::vector<std::uint64_t> rest = {3, 5, 6};
+  auto blocked = std::async(std::launch::async, [&] { return box->mark_acknowledged(rest); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+  ASSERT_TRUE(blocked.get()) << "the outbox waits for the lock (busy timeout) instead of failing at once";
+  EXPECT_EQ(box->status().unacknowledged, 0u);
 }
 
 TEST(Outbox, CheckpointIsWrittenWithItsEventsOrNotAtAll) {
