@@ -10,7 +10,7 @@
 #            --no-build (use the test binary as built)  --keep (keep the initramfs tree in build-vm/)
 #
 # x86_64: the command runs chrooted into the host's root, shared read-only over 9p, so it sees the same paths,
-#   binaries and can-utils as here (bash, iproute2's ip); /tmp is a tmpfs.
+#   binaries and can-utils as here (bash, iproute2's ip); writes go to a tmpfs overlay, lost at the end.
 # aarch64 (qemu -M virt, cortex-a53): arm64 busybox and can-utils from Debian in the initramfs, the host's
 #   /work and the cross toolchain's /usr/aarch64-linux-gnu (libc, libstdc++) mounted read-only at the same
 #   paths, so the cross-built binaries run as they are; the shell is busybox sh, `ip` is busybox's.
@@ -158,7 +158,7 @@ add_module() {
   for d in ${deps//,/ }; do add_module "$d"; done
   order+=("${f#"$moddir"/}")
 }
-for m in can can-raw can-dev vcan virtio_pci 9pnet_virtio 9p; do add_module "$m"; done
+for m in can can-raw can-dev vcan virtio_pci 9pnet_virtio 9p overlay; do add_module "$m"; done
 
 root=$vm_dir/initramfs
 rm -rf "$root" && mkdir -p "$root"/{bin,dev,proc,sys,host,modules,tmp}
