@@ -43,20 +43,19 @@ void first_location_of_maximum(std::span<const double> x, Workspace& ws, double*
 void last_location_of_minimum(std::span<const double> x, Workspace& ws, double* out);
 void first_location_of_minimum(std::span<const double> x, Workspace& ws, double* out);
 void percentage_of_reoccurring_values_to_all_values(std::span<const double> x, Workspace& ws, double* out);
-void percentage_of_reoccurring_datapoints_to_all_datapoints(std::span<const double> x, Workspace& ws,
-                                                            double* out);
+void percentage_of_reoccurring_datapoints_to_all_datapoints(std::span<const double> x, Workspace& ws, double* out);
 void sum_of_reoccurring_values(std::span<const double> x, Workspace& ws, double* out);
 void sum_of_reoccurring_data_points(std::span<const double> x, Workspace& ws, double* out);
 void ratio_value_number_to_time_series_length(std::span<const double> x, Workspace& ws, double* out);
 void time_reversal_asymmetry_statistic(std::span<const double> x, Workspace& ws, double* out);  // lag 1..3
 void c3(std::span<const double> x, Workspace& ws, double* out);                                 // lag 1..3
-void cid_ce(std::span<const double> x, Workspace& ws, double* out);  // normalize True, False
-void large_standard_deviation(std::span<const double> x, Workspace& ws, double* out);  // r = 0.05..0.95
-void autocorrelation(std::span<const double> x, Workspace& ws, double* out);           // lag 0..9
-void number_peaks(std::span<const double> x, Workspace& ws, double* out);              // n = 1,3,5,10,50
-void value_count(std::span<const double> x, Workspace& ws, double* out);               // value 0, 1, -1
+void cid_ce(std::span<const double> x, Workspace& ws, double* out);                             // normalize True, False
+void large_standard_deviation(std::span<const double> x, Workspace& ws, double* out);           // r = 0.05..0.95
+void autocorrelation(std::span<const double> x, Workspace& ws, double* out);                    // lag 0..9
+void number_peaks(std::span<const double> x, Workspace& ws, double* out);                       // n = 1,3,5,10,50
+void value_count(std::span<const double> x, Workspace& ws, double* out);                        // value 0, 1, -1
 void range_count(std::span<const double> x, Workspace& ws, double* out);
-void number_crossing_m(std::span<const double> x, Workspace& ws, double* out);  // m = 0, -1, 1
+void number_crossing_m(std::span<const double> x, Workspace& ws, double* out);       // m = 0, -1, 1
 void energy_ratio_by_chunks(std::span<const double> x, Workspace& ws, double* out);  // 10 segments
 void ratio_beyond_r_sigma(std::span<const double> x, Workspace& ws, double* out);
 void count_above(std::span<const double> x, Workspace& ws, double* out);  // t = 0
@@ -65,10 +64,10 @@ void query_similarity_count(std::span<const double> x, Workspace& ws, double* ou
 
 // calc_basic_quantile.cpp: order statistics.
 void median(std::span<const double> x, Workspace& ws, double* out);
-void quantile(std::span<const double> x, Workspace& ws, double* out);  // q = .1 .2 .3 .4 .6 .7 .8 .9
+void quantile(std::span<const double> x, Workspace& ws, double* out);          // q = .1 .2 .3 .4 .6 .7 .8 .9
 void symmetry_looking(std::span<const double> x, Workspace& ws, double* out);  // r = 0.00..0.95
 void index_mass_quantile(std::span<const double> x, Workspace& ws, double* out);
-void change_quantiles(std::span<const double> x, Workspace& ws, double* out);  // 60 combinations
+void change_quantiles(std::span<const double> x, Workspace& ws, double* out);     // 60 combinations
 void mean_n_absolute_max(std::span<const double> x, Workspace& ws, double* out);  // 7 maxima
 
 // calc_basic_entropy.cpp: digit, histogram, symbol and ordinal-pattern statistics.

@@ -12,7 +12,8 @@ namespace {
 constexpr std::string_view kNoParams[] = {""};
 
 // Parameter names copied from /work/shared/data/tsfresh/reference.json["feature_names"], in tsfresh's order
-// within each calculator; the parity test checks them against that file.
+// within each calculator; the parity test checks them against that file. Laid out by hand, as tables.
+// clang-format off
 constexpr std::string_view kTimeReversalAsymmetryStatisticParams[] = {"lag_1", "lag_2", "lag_3"};
 constexpr std::string_view kC3Params[] = {"lag_1", "lag_2", "lag_3"};
 constexpr std::string_view kCidCeParams[] = {"normalize_True", "normalize_False"};
@@ -160,6 +161,8 @@ constexpr Calculator kBasic[] = {
     {"query_similarity_count", kQuerySimilarityCountParams, &basic::query_similarity_count},
     {"mean_n_absolute_max", kMeanNAbsoluteMaxParams, &basic::mean_n_absolute_max},
 };
+
+// clang-format on
 
 }  // namespace
 

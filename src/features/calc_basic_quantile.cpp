@@ -93,7 +93,7 @@ void change_quantiles(std::span<const double> x, Workspace& ws, double* out) {
   const double* s = sorted_copy(x.data(), n, ws.take(n));
   double edges[6];
   for (std::size_t e = 0; e < 6; ++e) edges[e] = np_quantile_sorted(s, n, kEdgeQ[e]);
-  double* picked = ws.take(2 * n);     // selected changes, signed then absolute
+  double* picked = ws.take(2 * n);  // selected changes, signed then absolute
   double* picked_abs = picked + n;
   double* tmp = ws.take(n);
 

@@ -329,8 +329,7 @@ void percentage_of_reoccurring_values_to_all_values(std::span<const double> x, W
 }
 
 // Fraction of data points whose value occurs more than once.
-void percentage_of_reoccurring_datapoints_to_all_datapoints(std::span<const double> x, Workspace& ws,
-                                                            double* out) {
+void percentage_of_reoccurring_datapoints_to_all_datapoints(std::span<const double> x, Workspace& ws, double* out) {
   if (x.empty()) {
     out[0] = kNaN;
     return;

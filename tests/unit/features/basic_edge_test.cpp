@@ -48,8 +48,8 @@ TEST(BasicEdge, SinglePoint) {
   EXPECT_TRUE(std::isnan(run1("mean_second_derivative_central", x)));
   EXPECT_EQ(run1("absolute_sum_of_changes", x), 0.0);
   EXPECT_EQ(run1("variation_coefficient", x), 0.0);  // std 0 / mean 3
-  EXPECT_TRUE(std::isnan(run1("skewness", x)));       // pandas: NaN below 3 points
-  EXPECT_TRUE(std::isnan(run1("kurtosis", x)));       // and below 4
+  EXPECT_TRUE(std::isnan(run1("skewness", x)));      // pandas: NaN below 3 points
+  EXPECT_TRUE(std::isnan(run1("kurtosis", x)));      // and below 4
   EXPECT_EQ(run1("first_location_of_maximum", x), 0.0);
   EXPECT_EQ(run1("last_location_of_maximum", x), 1.0);  // 1 - argmax(reversed)/n
   EXPECT_EQ(run1("ratio_value_number_to_time_series_length", x), 1.0);
@@ -62,8 +62,8 @@ TEST(BasicEdge, SinglePoint) {
   EXPECT_EQ(run("cid_ce", x), (std::vector<double>{0.0, 0.0}));
   for (const double v : run("quantile", x)) EXPECT_EQ(v, 3.0);
   for (const double v : run("autocorrelation", x)) EXPECT_TRUE(std::isnan(v));  // var 0, or lag > n
-  for (const double v : run("index_mass_quantile", x)) EXPECT_EQ(v, 1.0);     // (0 + 1) / 1
-  for (const double v : run("change_quantiles", x)) EXPECT_EQ(v, 0.0);        // equal qcut edges
+  for (const double v : run("index_mass_quantile", x)) EXPECT_EQ(v, 1.0);       // (0 + 1) / 1
+  for (const double v : run("change_quantiles", x)) EXPECT_EQ(v, 0.0);          // equal qcut edges
   for (const double v : run("permutation_entropy", x)) EXPECT_TRUE(std::isnan(v));
   for (const double v : run("lempel_ziv_complexity", x)) EXPECT_EQ(v, 1.0);  // one phrase "0"
   EXPECT_EQ(run1("binned_entropy", x), 0.0);  // numpy gives -0.0: range [2.5, 3.5], one full bin
@@ -95,7 +95,7 @@ TEST(BasicEdge, TwoPoints) {
   // Symbols [0, 1] for every bin count: two phrases over two points.
   for (const double v : run("lempel_ziv_complexity", x)) EXPECT_EQ(v, 1.0);
   EXPECT_EQ(run1("count_above", x), 1.0);
-  EXPECT_EQ(run1("number_crossing_m", x), 0.0);  // m = 0: both above
+  EXPECT_EQ(run1("number_crossing_m", x), 0.0);    // m = 0: both above
   EXPECT_EQ(run("number_crossing_m", x)[2], 1.0);  // m = 1: 1 is not > 1, 3 is
 }
 

@@ -33,8 +33,22 @@ TEST(BasicOracle, FirstDigitEqualsShortestDecimal) {
   std::mt19937_64 rng(kSeed);
   // Decimals that are not doubles sit next to a digit boundary: 0.3 is 0.29999999999999998890 and prints
   // "3e-01"; 1e23 is 9.999999999999999161e22 and prints "1e+23". Scaled sensor readings look like these.
-  std::vector<double> values = {0.3, 0.7, 1e23, 3e-5, 0.1, 9.95, 1.0, 9.0, 5e-324, 1.7976931348623157e308,
-                                2.2250738585072014e-308, 0.05 * 7, 0.125 * 3, 65.35, 1e-300, 9.999999999999999e299};
+  std::vector<double> values = {0.3,
+                                0.7,
+                                1e23,
+                                3e-5,
+                                0.1,
+                                9.95,
+                                1.0,
+                                9.0,
+                                5e-324,
+                                1.7976931348623157e308,
+                                2.2250738585072014e-308,
+                                0.05 * 7,
+                                0.125 * 3,
+                                65.35,
+                                1e-300,
+                                9.999999999999999e299};
   std::uniform_real_distribution<double> unit(0.0, 1.0);
   std::uniform_int_distribution<int> exponent(-320, 307);
   std::uniform_int_distribution<int> digits(1, 99999);
@@ -65,12 +79,13 @@ double oracle_lempel_ziv(const std::vector<double>& x, std::size_t bins) {
   std::vector<double> edges;
   const double step = (hi - lo) / static_cast<double>(bins);
   for (std::size_t i = 1; i <= bins; ++i) {
-    edges.push_back(i == bins ? hi
+    edges.push_back(i == bins     ? hi
                     : step == 0.0 ? static_cast<double>(i) / static_cast<double>(bins) * (hi - lo) + lo
                                   : static_cast<double>(i) * step + lo);
   }
   std::vector<int> seq;
-  for (const double v : x) seq.push_back(static_cast<int>(std::lower_bound(edges.begin(), edges.end(), v) - edges.begin()));
+  for (const double v : x)
+    seq.push_back(static_cast<int>(std::lower_bound(edges.begin(), edges.end(), v) - edges.begin()));
   std::set<std::vector<int>> sub_strings;
   std::size_t ind = 0;
   std::size_t inc = 1;

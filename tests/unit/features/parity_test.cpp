@@ -211,10 +211,11 @@ TEST_P(TsfreshParity, MatchesTsfreshOnAllReferenceSeries) {
     }
   }
   const auto ok = static_cast<std::size_t>(std::count(output_ok.begin(), output_ok.end(), true));
-  std::printf("[ parity   ] %.*s: %zu/%zu outputs match on all %zu series (%zu mismatching values, %zu noise "
-              "angles skipped, %zu values under a listed exemption)\n",
-              static_cast<int>(calc.name.size()), calc.name.data(), ok, n_out, ref.series.size(), mismatches,
-              skipped_angles, exempted);
+  std::printf(
+      "[ parity   ] %.*s: %zu/%zu outputs match on all %zu series (%zu mismatching values, %zu noise "
+      "angles skipped, %zu values under a listed exemption)\n",
+      static_cast<int>(calc.name.size()), calc.name.data(), ok, n_out, ref.series.size(), mismatches, skipped_angles,
+      exempted);
 }
 
 std::vector<std::size_t> calculator_indices() {

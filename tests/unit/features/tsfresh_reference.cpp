@@ -2,7 +2,6 @@
 
 #include <fstream>
 #include <limits>
-
 #include <nlohmann/json.hpp>
 
 namespace lc::features::test {
