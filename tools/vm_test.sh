@@ -41,10 +41,10 @@ while (($#)); do
 done
 case "$arch" in
   x86_64)
-    deb_arch=amd64; qemu=qemu-system-x86_64; qemu_pkg=qemu-system-x86; console=ttyS0; mode=chroot
+    deb_arch=amd64; qemu="qemu-system-x86_64"; qemu_pkg="qemu-system-x86"; console=ttyS0; mode=chroot
     qemu_machine=(-accel tcg) ;;
   aarch64)
-    deb_arch=arm64; qemu=qemu-system-aarch64; qemu_pkg=qemu-system-arm; console=ttyAMA0; mode=local
+    deb_arch=arm64; qemu="qemu-system-aarch64"; qemu_pkg="qemu-system-arm"; console=ttyAMA0; mode=local
     qemu_machine=(-M virt -cpu cortex-a53) ;;
   *) echo "vm_test.sh: --arch must be x86_64 or aarch64" >&2; exit 2 ;;
 esac
@@ -119,9 +119,10 @@ if [[ ${#cmd[@]} -eq 0 ]]; then
       [[ -e $repo/build-aarch64-sysroot/usr/include/xgboost/c_api.h ]] || "$repo/tools/setup.sh" --cross >"$vm_dir/setup.log" 2>&1
       cross=(-DCMAKE_TOOLCHAIN_FILE="$repo/toolchains/aarch64-linux-gnu.cmake")
     fi
-    cmake -S "$repo/tests/vm" -B "$bdir" -G Ninja -DCMAKE_BUILD_TYPE=Release "${cross[@]}" >"$vm_dir/cmake.log" 2>&1 &&
-      cmake --build "$bdir" -j 2 >>"$vm_dir/cmake.log" 2>&1 ||
-      { tail -30 "$vm_dir/cmake.log" >&2; echo "vm_test.sh: build failed, see $vm_dir/cmake.log" >&2; exit 1; }
+    if ! { cmake -S "$repo/tests/vm" -B "$bdir" -G Ninja -DCMAKE_BUILD_TYPE=Release "${cross[@]}" &&
+           cmake --build "$bdir" -j 2; } >"$vm_dir/cmake.log" 2>&1; then
+      tail -30 "$vm_dir/cmake.log" >&2; echo "vm_test.sh: build failed, see $vm_dir/cmake.log" >&2; exit 1
+    fi
   fi
   # A candump log to replay: a 2-minute simulation if the CLI is built, else a real recorded log.
   log=/work/shared/data/real/jd5055e_rev_up_down.candump.log
@@ -196,7 +197,7 @@ timeout --foreground -k 5 "$timeout_s" "$qemu" "${qemu_machine[@]}" -m 1024M -sm
   </dev/null 2>&1 | tr -d '\r' | tee "$vm_dir/console.log"
 qemu_rc=${PIPESTATUS[0]}
 set -e
-status=$(grep -a -o 'VM_TEST_EXIT=[0-9]*' "$vm_dir/console.log" | tail -1 | cut -d= -f2)
+status=$(grep -a -o 'VM_TEST_EXIT=[0-9]*' "$vm_dir/console.log" | tail -1 | cut -d= -f2 || true)
 if [[ -z $status ]]; then
   if ((qemu_rc == 124)); then
     say "the VM did not finish within ${timeout_s} s"; exit 124
