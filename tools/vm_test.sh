@@ -8,6 +8,8 @@
 #   tools/vm_test.sh -- 'A=1 cmd | x'      one argument: a shell command line
 #   options: --arch x86_64|aarch64 (default x86_64)  --timeout SECONDS (the VM run, default 170)
 #            --no-build (use the test binary as built)  --keep (keep the initramfs tree in build-vm/)
+#            --log FILE (candump log the default test replays; default: a 2-minute `loadercount simulate` log
+#            if build/bin/loadercount exists, else a real recorded log from /work/shared/data/real)
 #
 # x86_64: the command runs chrooted into the host's root, shared read-only over 9p, so it sees the same paths,
 #   binaries and can-utils as here (bash, iproute2's ip); writes go to a tmpfs overlay, lost at the end.
@@ -27,6 +29,7 @@ arch=x86_64
 timeout_s=170
 build=1
 keep=0
+log=""
 cmd=()
 while (($#)); do
   case "$1" in
@@ -34,6 +37,7 @@ while (($#)); do
     --timeout) timeout_s=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --keep) keep=1; shift ;;
+    --log) log=$2; shift 2 ;;
     --) shift; cmd=("$@"); break ;;
     -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "vm_test.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
@@ -124,12 +128,15 @@ if [[ ${#cmd[@]} -eq 0 ]]; then
       tail -30 "$vm_dir/cmake.log" >&2; echo "vm_test.sh: build failed, see $vm_dir/cmake.log" >&2; exit 1
     fi
   fi
-  # A candump log to replay: a 2-minute simulation if the CLI is built, else a real recorded log.
-  log=/work/shared/data/real/jd5055e_rev_up_down.candump.log
+  # A candump log to replay: --log, else a 2-minute simulation if the CLI is built, else a real recorded log.
+  # (For aarch64 it must lie under $(dirname "$repo"), the part of the host mounted in the VM.)
   cli=$repo/build/bin/loadercount
-  if [[ -x $cli ]]; then
-    if [[ $vm_dir/out/sim.log -nt $cli ]] ||
-       "$cli" simulate --minutes 2 --seed 1 --out "$vm_dir/out/sim" >"$vm_dir/simulate.log" 2>&1; then
+  if [[ -n $log ]]; then
+    log=$(realpath "$log")
+  else
+    log=/work/shared/data/real/jd5055e_rev_up_down.candump.log
+    if [[ -x $cli ]] && { [[ $vm_dir/out/sim.log -nt $cli ]] ||
+                          "$cli" simulate --minutes 2 --seed 1 --out "$vm_dir/out/sim" >"$vm_dir/simulate.log" 2>&1; }; then
       log=$vm_dir/out/sim.log  # regenerated only when the CLI changed (about 8 s)
     fi
   fi
