@@ -4,9 +4,8 @@
 #include <sqlite3.h>
 
 #include <chrono>
-#include <utility>
-
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "count/event_json.h"
 
@@ -180,32 +179,34 @@ Expected<Outbox> Outbox::open(const OutboxOptions& options) {
                             " is newer than this program's (" + std::to_string(kSchemaVersion) + ")");
   if (version == 0) {
     if (Status tx = impl->transaction([&]() -> Status {
-      LC_TRY_STATUS(impl->exec(
-          "CREATE TABLE state("
-          " id INTEGER PRIMARY KEY CHECK (id = 1),"
-          " machine_id TEXT NOT NULL,"
-          " next_sequence INTEGER NOT NULL CHECK (next_sequence >= 1),"
-          " shift_id TEXT NOT NULL,"
-          " shift_start_ns INTEGER NOT NULL,"
-          " loads INTEGER NOT NULL, trips INTEGER NOT NULL, failed_loads INTEGER NOT NULL,"
-          " checkpoint TEXT);"
-          "CREATE TABLE events("
-          " sequence INTEGER PRIMARY KEY,"
-          " event_id TEXT NOT NULL UNIQUE,"
-          " type TEXT NOT NULL,"
-          " time_ns INTEGER NOT NULL,"
-          " shift_id TEXT NOT NULL,"
-          " loads INTEGER NOT NULL, trips INTEGER NOT NULL, failed_loads INTEGER NOT NULL,"
-          " payload TEXT NOT NULL,"
-          " committed_ns INTEGER NOT NULL,"
-          " acked_ns INTEGER);"
-          "CREATE INDEX events_unacked ON events(sequence) WHERE acked_ns IS NULL;"
-          "CREATE INDEX events_acked ON events(sequence) WHERE acked_ns IS NOT NULL;"));
-      LC_TRY(ins, impl->prepare("INSERT INTO state VALUES (1, ?, 1, '', 0, 0, 0, 0, NULL)"));
-      impl->bind_text(ins.get(), 1, impl->machine_id);
-      LC_TRY_STATUS(impl->step_done(ins.get(), "creating state"));
-      return impl->exec("PRAGMA user_version = 1");
-    }); !tx) return tx.error();
+          LC_TRY_STATUS(
+              impl->exec("CREATE TABLE state("
+                         " id INTEGER PRIMARY KEY CHECK (id = 1),"
+                         " machine_id TEXT NOT NULL,"
+                         " next_sequence INTEGER NOT NULL CHECK (next_sequence >= 1),"
+                         " shift_id TEXT NOT NULL,"
+                         " shift_start_ns INTEGER NOT NULL,"
+                         " loads INTEGER NOT NULL, trips INTEGER NOT NULL, failed_loads INTEGER NOT NULL,"
+                         " checkpoint TEXT);"
+                         "CREATE TABLE events("
+                         " sequence INTEGER PRIMARY KEY,"
+                         " event_id TEXT NOT NULL UNIQUE,"
+                         " type TEXT NOT NULL,"
+                         " time_ns INTEGER NOT NULL,"
+                         " shift_id TEXT NOT NULL,"
+                         " loads INTEGER NOT NULL, trips INTEGER NOT NULL, failed_loads INTEGER NOT NULL,"
+                         " payload TEXT NOT NULL,"
+                         " committed_ns INTEGER NOT NULL,"
+                         " acked_ns INTEGER);"
+                         "CREATE INDEX events_unacked ON events(sequence) WHERE acked_ns IS NULL;"
+                         "CREATE INDEX events_acked ON events(sequence) WHERE acked_ns IS NOT NULL;"));
+          LC_TRY(ins, impl->prepare("INSERT INTO state VALUES (1, ?, 1, '', 0, 0, 0, 0, NULL)"));
+          impl->bind_text(ins.get(), 1, impl->machine_id);
+          LC_TRY_STATUS(impl->step_done(ins.get(), "creating state"));
+          return impl->exec("PRAGMA user_version = 1");
+        });
+        !tx)
+      return tx.error();
   }
 
   {
@@ -264,39 +265,41 @@ Expected<std::vector<StoredEvent>> Outbox::commit(std::span<const count::Event> 
   out.reserve(events.size());
   const std::int64_t committed = now_ns();
   if (Status tx = m.transaction([&]() -> Status {
-    for (const count::Event& e : events) {
-      const std::int64_t start = m.calendar.shift_start_ns(e.time_ns);
-      if (shift.shift_id.empty() || start > shift.shift_start_ns) {
-        shift.shift_id = m.calendar.shift_id(e.time_ns);
-        shift.shift_start_ns = start;
-        shift.counters = {};
-      }
-      shift.counters.add(e.type);
-      StoredEvent row;
-      row.sequence = seq++;
-      row.event_id = count::event_id(m.machine_id, row.sequence);
-      row.payload = count::event_json(e, m.machine_id, row.sequence, shift.counters).dump();
-      sqlite3_stmt* s = m.st_insert.get();
-      sqlite3_bind_int64(s, 1, static_cast<sqlite3_int64>(row.sequence));
-      m.bind_text(s, 2, row.event_id);
-      m.bind_text(s, 3, count::event_type_name(e.type));
-      sqlite3_bind_int64(s, 4, e.time_ns);
-      m.bind_text(s, 5, shift.shift_id);
-      sqlite3_bind_int64(s, 6, static_cast<sqlite3_int64>(shift.counters.loads));
-      sqlite3_bind_int64(s, 7, static_cast<sqlite3_int64>(shift.counters.trips));
-      sqlite3_bind_int64(s, 8, static_cast<sqlite3_int64>(shift.counters.failed_loads));
-      m.bind_text(s, 9, row.payload);
-      sqlite3_bind_int64(s, 10, committed);
-      LC_TRY_STATUS(m.step_done(s, "inserting event"));
-      out.push_back(std::move(row));
-      ++rows;
-    }
-    LC_TRY_STATUS(m.write_state(shift, seq));
-    if (checkpoint_json) LC_TRY_STATUS(m.write_checkpoint(*checkpoint_json));
-    LC_TRY(n, m.prune_sql(rows));
-    pruned = n;
-    return ok();
-  }); !tx) return tx.error();
+        for (const count::Event& e : events) {
+          const std::int64_t start = m.calendar.shift_start_ns(e.time_ns);
+          if (shift.shift_id.empty() || start > shift.shift_start_ns) {
+            shift.shift_id = m.calendar.shift_id(e.time_ns);
+            shift.shift_start_ns = start;
+            shift.counters = {};
+          }
+          shift.counters.add(e.type);
+          StoredEvent row;
+          row.sequence = seq++;
+          row.event_id = count::event_id(m.machine_id, row.sequence);
+          row.payload = count::event_json(e, m.machine_id, row.sequence, shift.counters).dump();
+          sqlite3_stmt* s = m.st_insert.get();
+          sqlite3_bind_int64(s, 1, static_cast<sqlite3_int64>(row.sequence));
+          m.bind_text(s, 2, row.event_id);
+          m.bind_text(s, 3, count::event_type_name(e.type));
+          sqlite3_bind_int64(s, 4, e.time_ns);
+          m.bind_text(s, 5, shift.shift_id);
+          sqlite3_bind_int64(s, 6, static_cast<sqlite3_int64>(shift.counters.loads));
+          sqlite3_bind_int64(s, 7, static_cast<sqlite3_int64>(shift.counters.trips));
+          sqlite3_bind_int64(s, 8, static_cast<sqlite3_int64>(shift.counters.failed_loads));
+          m.bind_text(s, 9, row.payload);
+          sqlite3_bind_int64(s, 10, committed);
+          LC_TRY_STATUS(m.step_done(s, "inserting event"));
+          out.push_back(std::move(row));
+          ++rows;
+        }
+        LC_TRY_STATUS(m.write_state(shift, seq));
+        if (checkpoint_json) LC_TRY_STATUS(m.write_checkpoint(*checkpoint_json));
+        LC_TRY(n, m.prune_sql(rows));
+        pruned = n;
+        return ok();
+      });
+      !tx)
+    return tx.error();
   if (!(shift == m.shift)) ++m.counters_version;
   m.shift = std::move(shift);
   m.next_sequence = seq;

@@ -34,17 +34,17 @@
 namespace lc::dispatch {
 
 struct OutboxOptions {
-  std::string path;        // the SQLite file; created if missing
-  std::string machine_id;  // must match the one stored in an existing file
+  std::string path;                // the SQLite file; created if missing
+  std::string machine_id;          // must match the one stored in an existing file
   std::size_t capacity = 100'000;  // events kept (see the header comment for what happens when full)
   ShiftCalendar calendar;
 };
 
 // The current shift and its totals, as persisted.
 struct ShiftState {
-  std::string shift_id;          // ShiftCalendar::shift_id(); "" before the first event or roll
+  std::string shift_id;  // ShiftCalendar::shift_id(); "" before the first event or roll
   std::int64_t shift_start_ns = 0;
-  count::Counters counters;      // totals of this shift
+  count::Counters counters;  // totals of this shift
   bool operator==(const ShiftState&) const = default;
 };
 
@@ -52,7 +52,7 @@ struct ShiftState {
 struct StoredEvent {
   std::uint64_t sequence = 0;  // 1, 2, 3, ... for the machine's whole life
   std::string event_id;
-  std::string payload;         // the contract's event JSON, byte-identical on every re-send
+  std::string payload;  // the contract's event JSON, byte-identical on every re-send
   bool acknowledged = false;
 };
 
@@ -60,8 +60,8 @@ struct OutboxStatus {
   std::uint64_t rows = 0;            // events stored (acknowledged or not)
   std::uint64_t unacknowledged = 0;  // events still to be delivered (the "depth")
   std::uint64_t capacity = 0;
-  bool over_capacity = false;        // unacknowledged rows alone exceed the capacity: nothing is dropped
-  std::uint64_t pruned = 0;          // acknowledged rows deleted since open
+  bool over_capacity = false;  // unacknowledged rows alone exceed the capacity: nothing is dropped
+  std::uint64_t pruned = 0;    // acknowledged rows deleted since open
 };
 
 class Outbox {

@@ -57,8 +57,8 @@ struct Publisher::Impl {
   bool link_lost = false;  // set by callbacks; acted upon after mosquitto_loop() returns
 
   std::unordered_map<int, std::uint64_t> in_flight;  // message id -> outbox sequence
-  std::vector<std::uint64_t> acked;                   // PUBACKed sequences not yet written to the outbox
-  std::uint64_t last_sent = 0;                        // highest sequence sent on this connection
+  std::vector<std::uint64_t> acked;                  // PUBACKed sequences not yet written to the outbox
+  std::uint64_t last_sent = 0;                       // highest sequence sent on this connection
   std::uint64_t counters_sent_version = ~std::uint64_t{0};
   int shutdown_mid = -1;  // the "offline" message of shutdown()
   bool shutdown_acked = false;
@@ -111,8 +111,8 @@ struct Publisher::Impl {
 
   // Returns false when libmosquitto refused (no connection, out of memory).
   bool publish_raw(const std::string& topic, const std::string& payload, bool retain, int* mid) {
-    const int rc = mosquitto_publish(mosq.get(), mid, topic.c_str(), static_cast<int>(payload.size()),
-                                     payload.data(), 1, retain);
+    const int rc =
+        mosquitto_publish(mosq.get(), mid, topic.c_str(), static_cast<int>(payload.size()), payload.data(), 1, retain);
     if (rc != MOSQ_ERR_SUCCESS) {
       stats.last_error = std::string("publish failed: ") + mosquitto_strerror(rc);
       return false;
@@ -179,8 +179,8 @@ struct Publisher::Impl {
     broker = 0;
     ++failed_passes;
     const int shift = std::min(failed_passes - 1, 20);
-    const std::int64_t wait = std::min<std::int64_t>(static_cast<std::int64_t>(opt.backoff_min_ms) << shift,
-                                                     opt.backoff_max_ms);
+    const std::int64_t wait =
+        std::min<std::int64_t>(static_cast<std::int64_t>(opt.backoff_min_ms) << shift, opt.backoff_max_ms);
     next_attempt = now + std::chrono::milliseconds(wait);
   }
 

@@ -41,20 +41,20 @@ struct PublisherOptions {
   std::string tls_ca_file;             // TLS when set; with tls_cert_file/tls_key_file for a client certificate
   std::string tls_cert_file, tls_key_file;
   int keepalive_s = 30;
-  int connect_timeout_ms = 10'000;     // CONNACK must arrive within this, else the next broker is tried
-  int backoff_min_ms = 1'000;          // wait after a failed pass over all brokers; doubles up to max
+  int connect_timeout_ms = 10'000;  // CONNACK must arrive within this, else the next broker is tried
+  int backoff_min_ms = 1'000;       // wait after a failed pass over all brokers; doubles up to max
   int backoff_max_ms = 60'000;
-  std::size_t max_in_flight = 64;      // unacknowledged event messages at a time
+  std::size_t max_in_flight = 64;  // unacknowledged event messages at a time
 };
 
 struct PublisherStats {
   std::uint64_t connect_attempts = 0;
-  std::uint64_t connections = 0;       // successful (CONNACK accepted)
-  std::uint64_t disconnects = 0;       // lost or failed connections
-  std::uint64_t events_sent = 0;       // PUBLISH calls for events, re-sends included
+  std::uint64_t connections = 0;  // successful (CONNACK accepted)
+  std::uint64_t disconnects = 0;  // lost or failed connections
+  std::uint64_t events_sent = 0;  // PUBLISH calls for events, re-sends included
   std::uint64_t events_acknowledged = 0;
-  int broker_index = -1;               // broker of the current connection, -1 when not connected
-  std::string last_error;              // the latest connection or library error, for logs
+  int broker_index = -1;   // broker of the current connection, -1 when not connected
+  std::string last_error;  // the latest connection or library error, for logs
 };
 
 class Publisher {

@@ -109,6 +109,7 @@ Status MosquittoBroker::start() {
 
 void MosquittoBroker::stop() {
   if (m_pid <= 0) return;
+  ::kill(m_pid, SIGCONT);  // a paused broker would not handle SIGTERM
   ::kill(m_pid, SIGTERM);
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   int st = 0;
@@ -121,6 +122,14 @@ void MosquittoBroker::stop() {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   m_pid = -1;
+}
+
+void MosquittoBroker::pause() {
+  if (m_pid > 0) ::kill(m_pid, SIGSTOP);
+}
+
+void MosquittoBroker::resume() {
+  if (m_pid > 0) ::kill(m_pid, SIGCONT);
 }
 
 std::string MosquittoBroker::log() const {

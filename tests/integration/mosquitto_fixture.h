@@ -31,10 +31,13 @@ class MosquittoBroker {
   Status start();
   // SIGTERM, then SIGKILL after 2 s; waits for the process. No-op when not running.
   void stop();
+  // SIGSTOP / SIGCONT: a broker that holds connections open but answers nothing (PUBACKs stay out).
+  void pause();
+  void resume();
   bool running() const { return m_pid > 0; }
   int port() const { return m_port; }
   const std::string& dir() const { return m_dir; }  // holds mosquitto.conf and broker.log
-  std::string log() const;  // the broker's stdout/stderr so far
+  std::string log() const;                          // the broker's stdout/stderr so far
 
  private:
   std::string m_binary;

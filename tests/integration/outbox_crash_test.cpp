@@ -2,6 +2,7 @@
 // acknowledges old ones as a publisher would, and is SIGKILLed at random points. After every kill the
 // reopened outbox must hold every event the child saw committed, no sequence twice, and counters and
 // checkpoint consistent with the events.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -9,12 +10,10 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "count/event_json.h"
 #include "dispatch/outbox.h"
@@ -52,9 +51,12 @@ OutboxOptions crash_options(const fs::path& file) {
     const std::uint64_t last = box->next_sequence() + static_cast<std::uint64_t>(n) - 1;
     count::Counters c = box->shift().counters;
     for (const auto& e : evs) c.add(e.type);
-    const std::string cp =
-        nlohmann::json{{"last_sequence", last}, {"loads", c.loads}, {"trips", c.trips}, {"failed_loads", c.failed_loads}}
-            .dump();
+    const std::string cp = nlohmann::json{
+        {"last_sequence", last},
+        {"loads", c.loads},
+        {"trips", c.trips},
+        {"failed_loads",
+         c.failed_loads}}.dump();
     if (!box->commit(evs, cp)) ::_exit(4);
     if (::write(fd, &last, sizeof last) != static_cast<ssize_t>(sizeof last)) ::_exit(5);
     // Acknowledge in order, keeping the newest 10 unacknowledged (like a publisher with PUBACKs pending).
@@ -88,14 +90,21 @@ TEST(OutboxCrash, SigkillAtRandomPointsLosesAndDuplicatesNothing) {
       child_main(file, fds[1], child_seed);
     }
     ::close(fds[1]);
-    const auto delay = std::chrono::microseconds(2'000 + rng() % 60'000);
+    // Odd rounds kill at a random time from the fork (also during open and schema creation); even rounds
+    // first wait for the child's first commit, so at least half the kills land in the commit/ack loop
+    // however loaded the machine is.
+    std::uint64_t v = 0;
+    int reports = 0;
+    if (round % 2 == 0 && ::read(fds[0], &v, sizeof v) == static_cast<ssize_t>(sizeof v)) {
+      reported_max = std::max(reported_max, v);
+      ++reports;
+    }
+    const auto delay = std::chrono::microseconds(rng() % 50'000);
     std::this_thread::sleep_for(delay);
     ::kill(pid, SIGKILL);
     int status = 0;
     ASSERT_EQ(::waitpid(pid, &status, 0), pid);
     ASSERT_TRUE(WIFSIGNALED(status)) << "child exited by itself with " << WEXITSTATUS(status) << " in round " << round;
-    std::uint64_t v = 0;
-    int reports = 0;
     while (::read(fds[0], &v, sizeof v) == static_cast<ssize_t>(sizeof v)) {
       reported_max = std::max(reported_max, v);
       ++reports;
@@ -149,11 +158,15 @@ TEST(OutboxCrash, SigkillAtRandomPointsLosesAndDuplicatesNothing) {
     EXPECT_EQ(j["loads"], c.loads);
     EXPECT_EQ(j["trips"], c.trips);
     EXPECT_EQ(j["failed_loads"], c.failed_loads);
-    EXPECT_LE(box->status().rows, 40u);
+    // Over capacity only when every row is an unacknowledged pay record (nothing acknowledged left to prune).
+    if (box->status().rows > 40u) {
+      EXPECT_EQ(box->status().unacknowledged, box->status().rows) << "round " << round;
+      EXPECT_TRUE(box->status().over_capacity);
+    }
   }
-  std::printf("rounds %d, rounds killed after at least one commit %d, events committed %llu\n", kRounds,
-              kills_mid_run, static_cast<unsigned long long>(previous_next - 1));
-  EXPECT_GT(kills_mid_run, kRounds / 2) << "most kills must land while the child is committing";
+  std::printf("rounds %d, rounds killed after at least one commit %d, events committed %llu\n", kRounds, kills_mid_run,
+              static_cast<unsigned long long>(previous_next - 1));
+  EXPECT_GE(kills_mid_run, kRounds / 2) << "at least the even rounds kill a child that has committed";
   std::error_code ec;
   fs::remove_all(dir, ec);
 }

@@ -1,5 +1,6 @@
 #include "dispatch/outbox.h"
 
+#include <gtest/gtest.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -8,10 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
-#include <thread>
-
-#include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 namespace lc::dispatch {
 namespace {
@@ -257,9 +256,8 @@ TEST(Outbox, CheckpointIsWrittenWithItsEventsOrNotAtAll) {
   {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
-    ASSERT_EQ(sqlite3_exec(db,
-                           "INSERT INTO events VALUES (3, 'x', 'load', 0, '', 0, 0, 0, '{}', 0, 1)",
-                           nullptr, nullptr, nullptr),
+    ASSERT_EQ(sqlite3_exec(db, "INSERT INTO events VALUES (3, 'x', 'load', 0, '', 0, 0, 0, '{}', 0, 1)", nullptr,
+                           nullptr, nullptr),
               SQLITE_OK);
     sqlite3_close(db);
   }

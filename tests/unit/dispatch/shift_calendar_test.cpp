@@ -48,10 +48,14 @@ TEST(ShiftCalendar, EveryMinuteOfADayBelongsToTheLatestBoundary) {
   for (std::int64_t m = 0; m < 1440; ++m) {
     const std::int64_t t = kDay0 + m * kMin + 1;
     std::int64_t want;
-    if (m < 30) want = kDay0 - kDay + 1439 * kMin;
-    else if (m < 435) want = kDay0 + 30 * kMin;
-    else if (m < 1439) want = kDay0 + 435 * kMin;
-    else want = kDay0 + 1439 * kMin;
+    if (m < 30)
+      want = kDay0 - kDay + 1439 * kMin;
+    else if (m < 435)
+      want = kDay0 + 30 * kMin;
+    else if (m < 1439)
+      want = kDay0 + 435 * kMin;
+    else
+      want = kDay0 + 1439 * kMin;
     ASSERT_EQ(cal->shift_start_ns(t), want) << "minute " << m;
     ASSERT_GT(cal->next_boundary_ns(t), t);
   }
