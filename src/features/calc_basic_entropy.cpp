@@ -255,14 +255,18 @@ void permutation_entropy(std::span<const double> x, Workspace& ws, double* out) 
   constexpr std::size_t kFactorial[] = {1, 1, 2, 6, 24, 120, 720, 5040};
   const std::size_t n = x.size();
   double* codes = ws.take(n);
-  double* table = ws.take(kFactorial[7]);
+  // The counting table is only worth its d! slots when at least a quarter of them can fill.
+  auto use_table_for = [&](std::size_t d) { return n >= d && kFactorial[d] <= 4 * (n - d + 1); };
+  std::size_t table_size = 0;
+  for (std::size_t d = 3; d <= 7; ++d) table_size = use_table_for(d) ? kFactorial[d] : table_size;
+  double* table = ws.take(table_size);
   for (std::size_t d = 3; d <= 7; ++d) {
     if (n < d) {
       out[d - 3] = kNaN;
       continue;
     }
     const std::size_t windows = n - d + 1;
-    const bool use_table = kFactorial[d] <= 4 * windows;
+    const bool use_table = use_table_for(d);
     if (use_table) std::fill(table, table + kFactorial[d], 0.0);
     for (std::size_t w = 0; w < windows; ++w) {
       const double* v = x.data() + w;
