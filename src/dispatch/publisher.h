@@ -66,6 +66,7 @@ class Publisher {
   Publisher(const Publisher&) = delete;
   Publisher& operator=(const Publisher&) = delete;
 
+  // Call it at least every keepalive_s / 2 seconds: the keep-alive pings are sent from here.
   // Connects/reconnects when due, sends pending events and changed counters, and processes network traffic
   // and PUBACKs for at most `timeout_ms` (returns earlier when there is nothing to wait for; immediately
   // with no brokers). Network failures are not errors (they are retried); an Error means the outbox failed
