@@ -323,6 +323,7 @@ Expected<ReadStats> read_candump_file(const std::string& path, const std::functi
       const std::size_t end = static_cast<std::size_t>(static_cast<const char*>(nl) - buf.data());
       LC_TRY_STATUS(handle_line(std::string_view(buf.data() + start, end - start)));
       start = end + 1;
+      if (options.should_stop && options.should_stop()) return st;
     }
     carry = total - start;
     if (carry > 0 && start > 0) std::memmove(buf.data(), buf.data() + start, carry);

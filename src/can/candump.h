@@ -54,6 +54,8 @@ struct ReadOptions {
   std::function<void(std::uint64_t, std::string_view)> on_bad_line;
   // Called after each block read (about 1 MiB) with the bytes read so far and the file's size; may be empty.
   std::function<void(std::uint64_t, std::uint64_t)> on_progress;
+  // Checked after each line; when it returns true reading stops early (not an error). May be empty.
+  std::function<bool()> should_stop;
 };
 
 // Streams a candump log file, calling `sink(frame)` for each frame in file order. Reads in large blocks;

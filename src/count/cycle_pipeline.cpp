@@ -27,9 +27,15 @@ Expected<std::unique_ptr<CyclePipeline>> CyclePipeline::create(model::ModelBundl
 }
 
 void CyclePipeline::on_window(const Window& w) {
+  bool segment_start = w.segment_start;
+  if (m_resume_end_ns >= 0) {
+    if (w.end_ns <= m_resume_end_ns) return;
+    if (w.start_ns == m_resume_end_ns) segment_start = false;
+    m_resume_end_ns = -1;
+  }
   ++m_stats.windows;
   if (w.degraded()) ++m_stats.degraded_windows;
-  if (w.segment_start) ++m_stats.segments;
+  if (segment_start) ++m_stats.segments;
   if (!m_scorer->score(w)) ++m_stats.scoring_errors;
   if (m_keep_history) {
     m_window_start.push_back(w.start_ns);
@@ -38,10 +44,11 @@ void CyclePipeline::on_window(const Window& w) {
   ScoredWindow sw;
   sw.start_ns = w.start_ns;
   sw.end_ns = w.end_ns;
-  sw.segment_start = w.segment_start;
+  sw.segment_start = segment_start;
   sw.probs = m_scorer->probabilities();
   sw.positions = m_scorer->positions();
   for (auto& c : m_counters) c.push(sw);
+  if (after_window) after_window(w);
 }
 
 void CyclePipeline::finish() {

@@ -3,6 +3,7 @@
 // Several decoders can run side by side on the same scores (eval compares them); live counting uses one.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -28,6 +29,14 @@ class CyclePipeline {
   void push(const can::Frame& f) { m_front->push(f); }
   void finish();
 
+  // Called after every window has gone through all decoders (the daemon commits events + checkpoint here).
+  std::function<void(const Window&)> after_window;
+
+  // Resuming a replay after a restart: windows that end at or before `last_window_end_ns` were already
+  // counted and are dropped; the window that starts exactly there continues the segment (not a segment
+  // start, although the front end restarted).
+  void resume_after(std::int64_t last_window_end_ns) { m_resume_end_ns = last_window_end_ns; }
+
   PathCounter& counter(std::size_t i) { return m_counters[i]; }
   std::size_t counter_count() const { return m_counters.size(); }
   const CyclePipelineStats& stats() const { return m_stats; }
@@ -46,6 +55,7 @@ class CyclePipeline {
   std::vector<PathCounter> m_counters;
   CyclePipelineStats m_stats;
   bool m_keep_history = false;
+  std::int64_t m_resume_end_ns = -1;
   std::vector<std::int64_t> m_window_start, m_window_end;
 };
 
