@@ -146,6 +146,7 @@ int run_daemon(const DaemonConfig& config, const DaemonOptions& options) {
   std::uint64_t frames = 0;
   std::uint64_t kernel_drops = 0;
   std::int64_t last_frame_ns = 0;
+  std::int64_t last_frame_wall_ns = 0;
   auto housekeeping = [&] {
     if (last_frame_ns > 0) {
       if (auto r = outbox.roll_shift(last_frame_ns); r && *r) spdlog::info("new shift {}", outbox.shift().shift_id);
@@ -221,13 +222,26 @@ int run_daemon(const DaemonConfig& config, const DaemonOptions& options) {
     so.source_address = config.source_address;
     can::ReconnectingSource source(config.can_interface, so);
     std::vector<can::Frame> batch(64);
+    bool silence_handled = false;
     spdlog::info("reading {} (engine source address 0x{:02X})", config.can_interface, config.source_address);
     while (!stopping()) {
       auto n = source.read(batch.data(), batch.size(), 200);
       if (!n) return fail(n.error());
       for (std::size_t i = 0; i < *n; ++i) on_frame(batch[i]);
+      if (*n > 0) last_frame_wall_ns = wall_ns();
       kernel_drops = source.stats().kernel_drops;
-      if (*n == 0) {
+      if (*n > 0) {
+        silence_handled = false;
+      } else {
+        // Engine off or bus down for longer than the segment gap: decide the undecided windows now and
+        // commit them, instead of holding the last trips back until the engine starts again.
+        if (!silence_handled && last_frame_ns > 0 &&
+            wall_ns() - last_frame_wall_ns > static_cast<std::int64_t>(pipe.segment_gap_s() * 1e9)) {
+          pipe.end_segment();
+          commit(true);
+          silence_handled = true;
+          spdlog::info("bus silent for {:.0f} s: segment ended, undecided windows committed", pipe.segment_gap_s());
+        }
         housekeeping();
         poll(0);
       }

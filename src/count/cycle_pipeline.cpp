@@ -51,6 +51,11 @@ void CyclePipeline::on_window(const Window& w) {
   if (after_window) after_window(w);
 }
 
+void CyclePipeline::end_segment() {
+  m_front->finish();
+  for (auto& c : m_counters) c.end_segment();
+}
+
 void CyclePipeline::finish() {
   m_front->finish();
   for (auto& c : m_counters) c.finish();

@@ -28,6 +28,10 @@ class CyclePipeline {
 
   void push(const can::Frame& f) { m_front->push(f); }
   void finish();
+  // The bus has been silent longer than the segment gap (live): close the open tick and decide every
+  // undecided window now, so the last trip before the engine stopped is not held back until it restarts.
+  void end_segment();
+  double segment_gap_s() const { return m_front->config().grid.segment_gap_s; }
 
   // Called after every window has gone through all decoders (the daemon commits events + checkpoint here).
   std::function<void(const Window&)> after_window;

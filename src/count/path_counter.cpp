@@ -240,6 +240,20 @@ void PathCounter::decode_offline_segment() {
   m_probs.clear();
 }
 
+void PathCounter::end_segment() {
+  switch (m_opt.kind) {
+    case DecoderKind::Greedy: break;
+    case DecoderKind::Offline: decode_offline_segment(); break;
+    case DecoderKind::Online: {
+      decode::OnlineDecoder& d = m_online.front();
+      d.end_segment();
+      for (const auto& c : d.committed()) commit(c.window, c.class_index, c.forced, m_last_end_ns);
+      m_last_committed_class = -1;
+      break;
+    }
+  }
+}
+
 void PathCounter::finish() {
   switch (m_opt.kind) {
     case DecoderKind::Greedy: break;

@@ -69,6 +69,9 @@ class PathCounter {
 
   void push(const ScoredWindow& w);
   void finish();
+  // The input went silent (engine off, bus down): decide every undecided window now instead of waiting for
+  // the next window. The next window starts a new segment. (Offline: decodes the open segment.)
+  void end_segment();
 
   // Online only: the state to resume from (see CounterCheckpoint), and resuming from it on a fresh counter.
   // restore() re-pushes the pending windows, which may commit some of them (emitting their events through
