@@ -88,7 +88,7 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
   static const std::map<std::string, std::vector<std::string>> kKnown = {
       {"window", {"points", "hop"}},
       {"grid", {"rate_hz", "staleness_s", "segment_gap_s"}},
-      {"model", {"position_buckets", "max_changes_per_window", "max_features", "fdr_level", "source_address"}},
+      {"model", {"position_buckets", "max_changes_per_window", "max_features", "fdr_level", "source_address", "class_weight_power"}},
       {"xgboost", {"max_depth", "eta", "max_rounds", "early_stopping_rounds", "min_child_weight", "subsample",
                    "colsample_bytree", "lambda", "nthread", "seed"}},
       {"split", {"valid_fraction", "min_files_for_file_split"}}};
@@ -117,6 +117,7 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
   LC_TRY_STATUS(wrap(read_key(t, "model", "max_features", c.max_features)));
   LC_TRY_STATUS(wrap(read_key(t, "model", "fdr_level", c.fdr_level)));
   LC_TRY_STATUS(wrap(read_key(t, "model", "source_address", c.source_address)));
+  LC_TRY_STATUS(wrap(read_key(t, "model", "class_weight_power", c.class_weight_power)));
   LC_TRY_STATUS(wrap(read_key(t, "xgboost", "max_depth", c.xgb.max_depth)));
   LC_TRY_STATUS(wrap(read_key(t, "xgboost", "eta", c.xgb.eta)));
   LC_TRY_STATUS(wrap(read_key(t, "xgboost", "max_rounds", c.xgb.max_rounds)));
@@ -226,13 +227,24 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
 
   // 3. One model per position bucket.
   const std::size_t ns = selected.size();
+  // Class weights from the training rows' class frequencies.
+  std::vector<double> class_weight(class_names.size(), 1.0);
+  if (cfg.class_weight_power > 0) {
+    std::vector<double> freq(class_names.size(), 0.0);
+    for (int c : yt) freq[static_cast<std::size_t>(canon_to_k[static_cast<std::size_t>(c)])] += 1.0;
+    double mean_w = 0;
+    for (std::size_t k = 0; k < freq.size(); ++k) mean_w += class_weight[k] = std::pow(freq[k] / static_cast<double>(yt.size()), -cfg.class_weight_power);
+    mean_w /= static_cast<double>(freq.size());
+    for (double& w : class_weight) w /= mean_w;
+  }
   auto gather = [&](const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& p, int bucket,
-                    std::vector<float>& gx, std::vector<float>& gy) {
+                    std::vector<float>& gx, std::vector<float>& gy, std::vector<float>* gw) {
     for (std::size_t i = 0; i < y.size(); ++i) {
       const int k = canon_to_k[static_cast<std::size_t>(y[i])];
       if (k < 0 || (p[i] >= 0 && p[i] != bucket)) continue;
       for (std::size_t f : selected) gx.push_back(static_cast<float>(x[i * nf + f]));
       gy.push_back(static_cast<float>(k));
+      if (gw) gw->push_back(static_cast<float>(class_weight[static_cast<std::size_t>(k)]));
     }
   };
   Manifest m;
@@ -254,12 +266,12 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
   std::vector<std::string> model_json;
   nlohmann::json rounds = nlohmann::json::array();
   for (int b = 0; b < cfg.position_buckets; ++b) {
-    std::vector<float> gx, gy, vx, vy;
-    gather(xt, yt, pt, b, gx, gy);
-    gather(xv, yv, pv, b, vx, vy);
+    std::vector<float> gx, gy, gw, vx, vy;
+    gather(xt, yt, pt, b, gx, gy, &gw);
+    gather(xv, yv, pv, b, vx, vy, nullptr);
     say("training position model " + std::to_string(b) + " on " + std::to_string(gy.size()) + " windows (" +
         std::to_string(vy.size()) + " validation)");
-    LC_TRY(res, train_softprob(gx, gy, {}, ns, class_names.size(), vx, vy, cfg.xgb));
+    LC_TRY(res, train_softprob(gx, gy, gw, ns, class_names.size(), vx, vy, cfg.xgb));
     rep.best_rounds.push_back(res.best_rounds);
     rounds.push_back({{"position", b}, {"rounds", res.best_rounds}, {"train_windows", gy.size()},
                       {"valid_windows", vy.size()},
@@ -280,6 +292,7 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
                 {"relevant_features", relevant},
                 {"selected_features", ns},
                 {"fdr_level", cfg.fdr_level},
+                {"class_weight_power", cfg.class_weight_power},
                 {"models", rounds},
                 {"xgboost", {{"version", xgboost_version()}, {"max_depth", cfg.xgb.max_depth}, {"eta", cfg.xgb.eta},
                              {"max_rounds", cfg.xgb.max_rounds}, {"early_stopping_rounds", cfg.xgb.early_stopping_rounds},

@@ -32,6 +32,9 @@ struct TrainConfig {
   int max_changes_per_window = 2;
   double fdr_level = 0.05;
   std::size_t max_features = 150;
+  // Sample weights 1 / frequency(class)^power: 0 leaves the classes as they come (transition windows are rare,
+  // so the models then under-predict them), 1 balances them fully.
+  double class_weight_power = 0.5;
   double valid_fraction = 0.2;
   std::size_t min_files_for_file_split = 3;
   TrainParams xgb;
@@ -41,6 +44,7 @@ struct TrainConfig {
 //   [window]  points = 5   hop = 5
 //   [grid]    rate_hz = 1.0   staleness_s = 3.0   segment_gap_s = 30.0
 //   [model]   position_buckets = 3   max_changes_per_window = 2   max_features = 150   fdr_level = 0.05
+//             class_weight_power = 0.5
 //   [xgboost] max_depth = 6   eta = 0.1   max_rounds = 400   early_stopping_rounds = 25   nthread = 2   seed = 0
 //   [split]   valid_fraction = 0.2   min_files_for_file_split = 3
 Expected<TrainConfig> read_train_config(const std::string& path);

@@ -66,7 +66,7 @@ struct TrainParams {
   double subsample = 1.0;           // 1.0 keeps training deterministic regardless of threads
   double colsample_bytree = 1.0;
   double lambda = 1.0;
-  int nthread = 2;
+  int nthread = 1;  // one thread: deterministic, and no OpenMP spin-waiting on a busy 2-core machine
   std::uint64_t seed = 0;
 };
 
