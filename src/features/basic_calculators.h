@@ -2,10 +2,13 @@
 // one call), registered in calc_basic.cpp with tsfresh's feature names.
 //
 // Every function has the CalcFn signature of features/calculator.h and writes as many outputs as its
-// calculator has parameter combinations, in tsfresh's order. Inputs are finite doubles (callers replace or
-// drop missing samples before feature extraction; NaN/inf input gives unspecified but memory-safe output).
-// An empty series gives NaN for every output except length (0), sum_values (0) and the counts that tsfresh
-// defines as 0 on empty input. Temporaries come from the Workspace; nothing allocates.
+// calculator has parameter combinations, in tsfresh's order.
+// Bad input: x must not contain NaN (the Extractor skips such series; sorting NaN would be undefined
+// behaviour). +-inf gives unspecified values but stays memory-safe. An empty series gives what numpy gives
+// for an empty array: 0 for length, sums and counts (and tsfresh's 0 fallbacks of c3,
+// time_reversal_asymmetry_statistic and change_quantiles), NaN for the rest.
+// Temporaries come from the Workspace (at most 4n + 203 doubles, or n + d! for permutation_entropy's
+// counting table on long series, d! <= 5040); nothing allocates.
 #pragma once
 
 #include "features/calculator.h"

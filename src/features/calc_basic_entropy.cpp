@@ -117,6 +117,10 @@ void binned_entropy(std::span<const double> x, Workspace&, double* out) {
   }
   double first = *std::min_element(x.begin(), x.end());
   double last = *std::max_element(x.begin(), x.end());
+  if (!std::isfinite(first) || !std::isfinite(last)) {
+    out[0] = kNaN;  // np.histogram refuses a non-finite range; the bin index below would be meaningless
+    return;
+  }
   if (first == last) {
     first -= 0.5;
     last += 0.5;
@@ -169,7 +173,8 @@ void lz_symbols(std::span<const double> x, double lo, double hi, std::size_t b, 
   for (std::size_t i = 0; i < x.size(); ++i) {
     const double v = x[i];
     const double guess = std::ceil((v - lo) / step) - 1.0;
-    std::size_t g = guess <= 0.0 ? 0 : std::min(inner, static_cast<std::size_t>(guess));
+    // Written so that a NaN guess (from infinite input) lands in range instead of in an undefined cast.
+    std::size_t g = !(guess > 0.0) ? 0 : guess >= static_cast<double>(inner) ? inner : static_cast<std::size_t>(guess);
     while (g > 0 && !(edge(g - 1) < v)) --g;
     while (g < inner && edge(g) < v) ++g;
     symbol[i] = static_cast<double>(g);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <string_view>
 #include <vector>
 
@@ -173,6 +174,23 @@ TEST(BasicEdge, EmptySeriesIsSafe) {
   }
   EXPECT_EQ(run1("length", x), 0.0);
   EXPECT_EQ(run1("sum_values", x), 0.0);
+}
+
+// Infinite values have no tsfresh meaning (numpy warns or raises), but must not make a calculator read or
+// write out of bounds: run every calculator on series holding +-inf (best under LC_SANITIZE=ON).
+TEST(BasicEdge, InfiniteValuesStayMemorySafe) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const std::vector<std::vector<double>> inputs = {
+      {inf}, {1.0, inf, 2.0}, {-inf, 0.0, inf, 1.0, 2.0}, {inf, inf, inf, inf, inf, inf, inf, inf, -inf, 3.0}};
+  for (const auto& x : inputs) {
+    for (const auto& c : basic_calculators()) {
+      Workspace ws(x.size());
+      std::vector<double> out(c.params.size());
+      c.fn(x, ws, out.data());
+      EXPECT_LE(ws.used(), Workspace::capacity_for(x.size())) << c.name;
+    }
+  }
+  EXPECT_TRUE(std::isnan(run1("binned_entropy", {1.0, inf})));  // np.histogram refuses a non-finite range
 }
 
 }  // namespace
