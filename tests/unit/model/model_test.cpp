@@ -1,0 +1,226 @@
+// The model layer: window targets from labels, training determinism, bundles that fail loudly when broken,
+// and model files that Python's xgboost reads to the same probabilities.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "model/bundle.h"
+#include "model/targets.h"
+#include "model/trainer.h"
+#include "sim/simulator.h"
+#include "util/file.h"
+
+namespace lc::model {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::int64_t kS = 1'000'000'000LL;
+
+TEST(WindowTarget, PathOfStatesWithInclusiveEndAndFirstChangeBucket) {
+  const std::vector<LabelInterval> labels = {{0, 12, State::Loaded}, {12, 15, State::Unloading}, {15, 30, State::Empty}};
+  // [10, 15]: LOADED -> UNLOADING at 12 (u = 0.4 -> bucket 1 of 3) -> EMPTY exactly at the end (inclusive).
+  WindowTarget t = window_target(labels, 10 * kS, 15 * kS, 3, 2);
+  ASSERT_EQ(t.kind, WindowTarget::Kind::Ok);
+  EXPECT_EQ(t.cls.name(), "LOADED_TO_UNLOADING_TO_EMPTY");
+  EXPECT_EQ(t.position, 1);
+  // The next window starts in EMPTY: consecutive classes stay consistent across the boundary change.
+  t = window_target(labels, 15 * kS, 20 * kS, 3, 2);
+  EXPECT_EQ(t.cls.name(), "EMPTY_NO_TRANSITION");
+  EXPECT_EQ(t.position, -1);
+  // With one change allowed the first window cannot be represented.
+  EXPECT_EQ(window_target(labels, 10 * kS, 15 * kS, 3, 1).kind, WindowTarget::Kind::TooManyChanges);
+  // Outside the labelled span.
+  EXPECT_EQ(window_target(labels, 28 * kS, 33 * kS, 3, 2).kind, WindowTarget::Kind::Unlabelled);
+  // A change the work cycle does not allow.
+  const std::vector<LabelInterval> bad = {{0, 5, State::Empty}, {5, 10, State::Loaded}};
+  EXPECT_EQ(window_target(bad, 3 * kS, 8 * kS, 3, 2).kind, WindowTarget::Kind::Disallowed);
+  EXPECT_EQ(position_bucket(14.999, 10, 15, 3), 2);
+  EXPECT_EQ(position_bucket(10.0, 10, 15, 3), 0);
+}
+
+// A small labelled data set and a quick bundle, made once for the tests below.
+class TrainedBundle : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = fs::path(::testing::TempDir()) / "lc_model_test";
+    fs::create_directories(dir_);
+    for (std::uint64_t seed : {11u, 12u}) {
+      sim::SimOptions o;
+      o.minutes = 12;
+      o.seed = seed;
+      o.profile = seed == 11 ? "compact" : "quarry";
+      auto s = sim::simulate_to_files(o, (dir_ / ("s" + std::to_string(seed))).string());
+      ASSERT_TRUE(s) << s.error().message;
+      data_.push_back({(dir_ / ("s" + std::to_string(seed) + ".log")).string(),
+                       (dir_ / ("s" + std::to_string(seed) + ".labels.csv")).string()});
+    }
+    cfg_.xgb.max_rounds = 15;
+    cfg_.xgb.max_depth = 3;
+    cfg_.max_features = 40;
+    auto r = train_bundle(data_, cfg_, (dir_ / "a").string());
+    ASSERT_TRUE(r) << r.error().message;
+  }
+  static fs::path dir_;
+  static std::vector<LabelledLog> data_;
+  static TrainConfig cfg_;
+};
+fs::path TrainedBundle::dir_;
+std::vector<LabelledLog> TrainedBundle::data_;
+TrainConfig TrainedBundle::cfg_;
+
+TEST_F(TrainedBundle, TrainingIsDeterministic) {
+  auto r = train_bundle(data_, cfg_, (dir_ / "b").string());
+  ASSERT_TRUE(r) << r.error().message;
+  for (const auto& entry : fs::directory_iterator(dir_ / "a")) {
+    const auto other = dir_ / "b" / entry.path().filename();
+    auto x = read_file(entry.path().string());
+    auto y = read_file(other.string());
+    ASSERT_TRUE(x && y) << other;
+    if (entry.path().filename() == "manifest.json") {
+      // The manifest names the output folder nowhere, so it must be identical too.
+      EXPECT_EQ(*x, *y);
+    } else {
+      EXPECT_TRUE(*x == *y) << entry.path().filename() << " differs between two identical trainings";
+    }
+  }
+}
+
+TEST_F(TrainedBundle, LoadsAndScoresWindowsWithProbabilitiesPerClass) {
+  auto b = ModelBundle::load((dir_ / "a").string());
+  ASSERT_TRUE(b) << b.error().message;
+  EXPECT_EQ(b->boosters().size(), static_cast<std::size_t>(cfg_.position_buckets));
+  EXPECT_GE(b->manifest().classes.size(), 9u);
+  auto scorer = WindowScorer::create(std::move(*b));
+  ASSERT_TRUE(scorer);
+  // A window of plausible idle values.
+  std::array<std::vector<double>, kSignalCount> data;
+  const double idle[kSignalCount] = {800, 10, 0, 90, 8, 27.5, 85, 100, 300, 300};
+  Window w;
+  for (std::size_t s = 0; s < kSignalCount; ++s) {
+    data[s].assign(5, idle[s]);
+    data[s][2] += 1.0;
+    w.series[s] = data[s];
+  }
+  ASSERT_TRUE((*scorer)->score(w));
+  for (double p : (*scorer)->probabilities()) {
+    EXPECT_GE(p, 0.0);
+    EXPECT_LE(p, 1.0);
+  }
+  for (auto pos : (*scorer)->positions()) EXPECT_LT(pos, cfg_.position_buckets);
+}
+
+// Copies the good bundle and applies `damage` to it; loading must fail with a message containing `needle`.
+void expect_broken(const fs::path& good, const fs::path& copy, const std::function<void(const fs::path&)>& damage,
+                   const std::string& needle) {
+  fs::remove_all(copy);
+  fs::copy(good, copy, fs::copy_options::recursive);
+  damage(copy);
+  auto b = ModelBundle::load(copy.string());
+  ASSERT_FALSE(b) << "a damaged bundle loaded (" << needle << ")";
+  EXPECT_EQ(b.error().exit_code(), 2);
+  EXPECT_NE(b.error().message.find(needle), std::string::npos) << b.error().message;
+}
+
+void edit_manifest(const fs::path& dir, const std::function<void(nlohmann::json&)>& f) {
+  auto text = read_file((dir / "manifest.json").string());
+  auto j = nlohmann::json::parse(*text);
+  f(j);
+  std::ofstream(dir / "manifest.json") << j.dump(2);
+}
+
+TEST_F(TrainedBundle, BrokenBundlesFailLoudlyNamingTheProblem) {
+  const fs::path good = dir_ / "a", bad = dir_ / "broken";
+  expect_broken(good, bad, [](const fs::path& d) { fs::remove(d / "manifest.json"); }, "manifest.json");
+  expect_broken(good, bad, [](const fs::path& d) { std::ofstream(d / "manifest.json") << "{ not json"; }, "not valid JSON");
+  expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["format_version"] = 99; }); },
+                "format_version 99");
+  expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j.erase("classes"); }); }, "'classes'");
+  expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["features"].erase(j["features"].begin()); }); },
+                "features");
+  expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["features"][0] = "engine_speed_rpm__nonsense"; }); },
+                "engine_speed_rpm__nonsense");
+  expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["classes"][0] = "EMPTY_TO_LOADED"; }); },
+                "EMPTY_TO_LOADED");
+  expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["classes"].erase(j["classes"].begin()); }); },
+                "classes");
+  expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["position_buckets"] = 4; }); }, "models");
+  expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["signals"][0] = "rpm"; }); }, "signals");
+  expect_broken(good, bad, [](const fs::path& d) { fs::remove(d / "position_1.json"); }, "position_1.json");
+  expect_broken(good, bad, [](const fs::path& d) { std::ofstream(d / "position_0.json") << "{\"learner\": 3}"; }, "position_0.json");
+  expect_broken(good, bad, [](const fs::path& d) {
+    auto text = read_file((d / "position_2.json").string());
+    std::ofstream(d / "position_2.json") << text->substr(0, text->size() / 2);  // truncated
+  }, "position_2.json");
+}
+
+// Data scientists work on the models in Python: the same model file and feature rows must give the same
+// probabilities in Debian's python3-xgboost.
+TEST_F(TrainedBundle, PythonXgboostGivesTheSameProbabilities) {
+  if (std::system("/usr/bin/python3 -c 'import xgboost' 2>/dev/null") != 0) GTEST_SKIP() << "python3-xgboost not installed";
+  auto b = ModelBundle::load((dir_ / "a").string());
+  ASSERT_TRUE(b);
+  const std::size_t nf = b->manifest().features.size();
+  const std::size_t rows = 50;
+  std::vector<float> x(rows * nf);
+  std::srand(7);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = (i % 17 == 0) ? NAN : static_cast<float>(std::rand() % 2000) / 10.0f;
+  auto ours = b->boosters()[1].predict_rows(x, rows);
+  ASSERT_TRUE(ours);
+  nlohmann::json rows_json = nlohmann::json::array();
+  for (std::size_t r = 0; r < rows; ++r) {
+    nlohmann::json row = nlohmann::json::array();
+    for (std::size_t f = 0; f < nf; ++f) row.push_back(std::isnan(x[r * nf + f]) ? nlohmann::json(nullptr) : nlohmann::json(x[r * nf + f]));
+    rows_json.push_back(row);
+  }
+  const fs::path in = dir_ / "py_rows.json", out = dir_ / "py_probs.json";
+  std::ofstream(in) << rows_json.dump();
+  const std::string script =
+      "import json, sys, numpy as np, xgboost as xgb\n"
+      "rows = json.load(open(sys.argv[1]))\n"
+      "x = np.array([[np.nan if v is None else v for v in r] for r in rows], dtype=np.float32)\n"
+      "b = xgb.Booster(model_file=sys.argv[2])\n"
+      "p = b.predict(xgb.DMatrix(x, missing=np.nan))\n"
+      "json.dump(p.astype(float).tolist(), open(sys.argv[3], 'w'))\n";
+  std::ofstream(dir_ / "py_check.py") << script;
+  const std::string cmd = "/usr/bin/python3 " + (dir_ / "py_check.py").string() + " " + in.string() + " " +
+                          (dir_ / "a" / "position_1.json").string() + " " + out.string();
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  auto text = read_file(out.string());
+  const auto py = nlohmann::json::parse(*text);
+  const std::size_t k = b->manifest().classes.size();
+  ASSERT_EQ(py.size(), rows);
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = 0; c < k; ++c)
+      EXPECT_NEAR(py[r][c].get<double>(), (*ours)[r * k + c], 1e-6) << "row " << r << " class " << c;
+}
+
+TEST(TrainConfig, UnknownKeysAndBadValuesNameTheKey) {
+  const fs::path d = fs::path(::testing::TempDir());
+  std::ofstream(d / "t1.toml") << "[model]\nposition_bucket = 3\n";
+  auto c = read_train_config((d / "t1.toml").string());
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("model.position_bucket"), std::string::npos) << c.error().message;
+  std::ofstream(d / "t2.toml") << "[xgboost]\neta = \"fast\"\n";
+  c = read_train_config((d / "t2.toml").string());
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("xgboost.eta"), std::string::npos) << c.error().message;
+  std::ofstream(d / "t3.toml") << "[grid]\nrate_hz = 2.0\n[window]\npoints = 10\nhop = 10\n";
+  c = read_train_config((d / "t3.toml").string());
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->front_end.window.points, 10u);
+  EXPECT_EQ(c->front_end.grid.rate_hz, 2.0);
+  std::ofstream(d / "t4.toml") << "[grid\nrate_hz = 2.0\n";
+  c = read_train_config((d / "t4.toml").string());
+  ASSERT_FALSE(c);
+  EXPECT_NE(c.error().message.find("t4.toml:1:"), std::string::npos) << c.error().message;
+}
+
+}  // namespace
+}  // namespace lc::model
