@@ -2,7 +2,8 @@
 # Builds loadercount and runs every test: the README's second set-up command, and all that .ci/run does.
 #
 #   tools/test.sh            everything: host build + unit/golden/integration tests, aarch64 cross build with
-#                            its unit tests under qemu-aarch64, and a short libFuzzer run of each fuzz target
+#                            its unit tests under qemu-aarch64, live SocketCAN tests in qemu VMs (x86_64 and
+#                            aarch64), and a short libFuzzer run of each fuzz target
 #   tools/test.sh --quick    host build and host tests only (for the edit-compile-test loop)
 #
 # Installs what it needs from Debian's archive first (tools/setup.sh), so it works on a bare Debian 12 machine.
@@ -54,6 +55,8 @@ stage "host tests (ctest)" host_tests
 
 if ((!quick)); then
   stage "aarch64 cross build + unit tests under qemu" tools/cross_test.sh --jobs "$jobs"
+  stage "live SocketCAN in a VM (Debian kernel, x86_64)" tools/vm_test.sh
+  stage "live SocketCAN in a VM (Debian kernel, aarch64 build)" tools/vm_test.sh --arch aarch64
   stage "libFuzzer short runs" tools/fuzz.sh 20
 fi
 
