@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <unistd.h>
+#include <map>
 #include <memory>
 
 #include <nlohmann/json.hpp>
@@ -37,6 +38,7 @@ struct DecoderTotals {
   std::int64_t forced = 0;
   std::vector<double> delays_s;
   std::size_t files_trip_exact = 0;
+  std::map<std::string, std::map<std::string, std::uint64_t>> confusion;  // [true class][decoded class]
 };
 
 double median(std::vector<double> v) {
@@ -161,7 +163,9 @@ void add_eval_command(CLI::App& app, Runner& run) {
           for (std::size_t w = 0; w < hist.size() && w < true_class.size(); ++w) {
             if (true_class[w].empty()) continue;
             ++labelled;
-            correct += class_names[static_cast<std::size_t>(hist[w])] == true_class[w];
+            const std::string& decoded = class_names[static_cast<std::size_t>(hist[w])];
+            correct += decoded == true_class[w];
+            ++T.confusion[true_class[w]][decoded];
           }
           T.windows += labelled;
           T.windows_correct += correct;
@@ -215,6 +219,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
         dj["files_with_exact_trip_count"] = T.files_trip_exact;
         dj["window_accuracy"] = T.windows ? static_cast<double>(T.windows_correct) / static_cast<double>(T.windows) : 0.0;
         dj["forced_commits"] = T.forced;
+        dj["window_confusion"] = T.confusion;
         if (kKinds[k] == count::DecoderKind::Online) dj["median_emission_delay_s"] = median(T.delays_s);
         total[std::string(count::decoder_name(kKinds[k]))] = dj;
         std::printf("%-8s %9.3f %9.3f %9.3f %9.3f %9.3f %5zu/%-3zu %8.3f %10s %8lld\n",
