@@ -42,15 +42,12 @@ constexpr Exemption kExemptions[] = {
     {"value__friedrich_coefficients", "large_offset_", 1e-3, 1e-9,
      "np.polyfit of a cubic in x ~ 1e6: the Vandermonde matrix has a condition number near 1e18, so any two "
      "least-squares solvers agree to a few digits only (NOTES.md item 20)"},
-    {"value__friedrich_coefficients", "", 1e-6, 1e-9,
-     "np.polyfit on qcut bin means: a least-squares fit through LAPACK's SVD, ill-conditioned for short series "
-     "(NOTES.md item 20)"},
     {"value__max_langevin_fixed_point", "linear_ramp_", kNotCompared, kNotCompared,
      "a ramp's differences are constant, so the friedrich cubic's three upper coefficients are rounding noise "
      "and the largest real root of that polynomial is noise too"},
-    {"value__max_langevin_fixed_point", "", 1e-6, 1e-9,
-     "np.roots (companion-matrix eigenvalues) of the friedrich polynomial; inherits its conditioning "
-     "(NOTES.md item 20)"},
+    {"value__max_langevin_fixed_point", "large_offset_", 1e-6, 1e-9,
+     "the largest real root (np.roots: companion-matrix eigenvalues) of the friedrich cubic above, which "
+     "inherits its conditioning: ~1.5e-9 relative apart"},
     {"value__augmented_dickey_fuller", "linear_ramp_", kNotCompared, kNotCompared,
      "the ADF regression of a ramp fits exactly (constant differences), so the t statistic is 0/0 evaluated "
      "on rounding noise and AIC picks the lag from log(noise); tsfresh's own teststat changes sign between "
