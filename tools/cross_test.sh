@@ -16,13 +16,20 @@
 #     emulates the test binary, the child is handed to the host kernel, which cannot run an aarch64 ELF
 #     without binfmt_misc ("Exec format error", exit 126). These are the CLI tests, matched by name below.
 #     They run natively in tools/test.sh; to run them here the tests must prefix the emulator
-#     (CMAKE_CROSSCOMPILING_EMULATOR) to the command, see the note in toolchains/aarch64-linux-gnu.cmake.
+#     (CMAKE_CROSSCOMPILING_EMULATOR) to the command, see the note in toolchains/aarch64-linux-gnu.cmake;
+#   - Outbox.BatchAcknowledgementAndAWriterHoldingTheLock: hangs under qemu-aarch64 7.2 (also with
+#     -cpu cortex-a53/a72): the guest spins without system calls inside the test's read-only SQLite connection
+#     (sql_text) on the WAL database, right after it takes the WAL write lock for recovery. Passes on the host.
+#     Not yet known whether real aarch64 hardware shows it; until then it is skipped here, not hidden.
+# Every test has a time limit (kTestTimeout) so a hang fails the run instead of blocking it.
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
 readonly kSpawnsTargetPrograms='Cli\.'
+readonly kHangsUnderQemu='^Outbox\.BatchAcknowledgementAndAWriterHoldingTheLock$'
+readonly kTestTimeout=600  # seconds per test; the slowest (Simulator.LongRuns...) takes 30-200 s under qemu
 
 setup=0
 keep_going=0
@@ -77,7 +84,8 @@ else
   step build cmake --build --preset aarch64 -j "$jobs"
 fi
 
-step test ctest --preset aarch64 -j "$jobs" -LE slow_emulated -E "$kSpawnsTargetPrograms" "${extra[@]}"
+step test ctest --preset aarch64 -j "$jobs" --timeout "$kTestTimeout" -LE slow_emulated \
+  -E "$kSpawnsTargetPrograms|$kHangsUnderQemu" "${extra[@]}"
 if ((build_failed)); then
   summary "tests passed but the BUILD FAILED" >&2
   exit 1
