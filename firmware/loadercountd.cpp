@@ -54,6 +54,8 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (print_events) return lc::app::print_outbox(*cfg);
+  // A broker that vanishes mid-write over TLS raises SIGPIPE; the publisher handles the error instead.
+  std::signal(SIGPIPE, SIG_IGN);
   std::signal(SIGTERM, on_signal);
   std::signal(SIGINT, on_signal);
   opt.stop = &g_stop;

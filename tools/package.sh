@@ -70,25 +70,24 @@ check_deb() {
   grep -qxF /etc/loadercount/loadercountd.toml "$control/conffiles" || { echo "package.sh: config is not a conffile" >&2; ok=0; }
   for s in postinst prerm postrm; do [[ -x $control/$s ]] || { echo "package.sh: no executable $s" >&2; ok=0; }; done
   rm -rf "$control"
-  # Every library the binaries load must come from a package in Depends (catches a stale hand list).
-  local depends soname pkg
-  depends=$(dpkg-deb -f "$deb" Depends)
+  # Every library the binaries load must come from a package named in Depends, or from one of the virtual
+  # packages it provides (spdlog's shlibs name libspdlog1.10-fmt9): this catches a stale arm64 hand list.
+  local soname pkg triplet=x86_64-linux-gnu
+  local -a depends
+  [[ $deb_arch == arm64 ]] && triplet=aarch64-linux-gnu
+  mapfile -t depends < <(dpkg-deb -f "$deb" Depends | tr ',|' '\n\n' | sed 's/(.*)//; s/^ *//; s/ *$//')
   for soname in $(readelf -d "$bindir/loadercount" "$bindir/loadercountd" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort -u); do
     case $soname in
-      libxgboost.so.*) pkg=libxgboost0 ;;  # arm64: unpacked in the sysroot, unknown to dpkg
-      libm.so.*|libc.so.*|ld-linux*) pkg=libc6 ;;
-      *)
-        local triplet=x86_64-linux-gnu
-        [[ $deb_arch == arm64 ]] && triplet=aarch64-linux-gnu
-        pkg=$(dpkg -S "/usr/lib/$triplet/$soname" 2>/dev/null | head -1 | cut -d: -f1 || true)
-        [[ -n $pkg ]] || pkg=$(dpkg -S "/lib/$triplet/$soname" 2>/dev/null | head -1 | cut -d: -f1 || true)
-        ;;
+      libxgboost.so.*) pkg=libxgboost0 ;;  # arm64: unpacked in the cross sysroot, unknown to dpkg
+      *) pkg=$(dpkg -S "/usr/lib/$triplet/$soname" "/lib/$triplet/$soname" 2>/dev/null | head -1 | cut -d: -f1 || true) ;;
     esac
     if [[ -z $pkg ]]; then
-      echo "package.sh: cannot tell which package provides $soname ($deb_arch)" >&2; ok=0
-    elif ! grep -qE "(^|, )$pkg( |,|$)" <<<"$depends"; then
-      echo "package.sh: $soname ($pkg) is not in Depends: $depends" >&2; ok=0
+      echo "package.sh: cannot tell which package provides $soname ($deb_arch)" >&2; ok=0; continue
     fi
+    local names found=0
+    names=$(printf '%s\n' "$pkg" $(dpkg-query -W -f='${Provides}' "$pkg:$deb_arch" 2>/dev/null | tr ',' ' ' | sed 's/([^)]*)//g'))
+    for d in "${depends[@]}"; do grep -qxF -- "$d" <<<"$names" && found=1; done
+    ((found)) || { echo "package.sh: $soname ($pkg) is not in Depends: $(dpkg-deb -f "$deb" Depends)" >&2; ok=0; }
   done
   ((ok))
 }

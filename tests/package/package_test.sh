@@ -10,7 +10,7 @@
 #   --build-dir DIR  CMake build folder for the package (default <repo>/build-package/amd64; reusing one saves
 #                    the full build)
 #   --keep           leave the temp folder (logs, config, outbox) for a look; the package is removed anyway
-# Model: models/default if it exists, else a quick bundle trained here (30 simulated minutes, 20 rounds).
+# Model: models/default if it exists, else a quick bundle trained here (30 simulated minutes).
 # Exit 0 pass, 1 fail, 77 skipped (not root, no dpkg, or loadercount already installed: never clobbered).
 set -euo pipefail
 
@@ -47,7 +47,10 @@ cleanup() {
     dpkg --purge loadercount >"$tmp/purge.log" 2>&1 || { cat "$tmp/purge.log" >&2; rc=1; }
     # What purge must leave behind: nothing of ours but the system user.
     for p in /usr/bin/loadercountd /etc/loadercount /var/lib/loadercount /lib/systemd/system/loadercountd.service \
-             /etc/systemd/system/multi-user.target.wants/loadercountd.service /etc/systemd/system/loadercountd.service; do
+             /etc/systemd/system/multi-user.target.wants/loadercountd.service /etc/systemd/system/loadercountd.service \
+             /etc/systemd/system/sys-subsystem-net-devices-can0.device.wants/loadercount-can@can0.service \
+             /etc/systemd/system/loadercount-can@can0.service \
+             /var/lib/systemd/deb-systemd-helper-enabled/loadercountd.service.dsh-also; do
       if [[ -e $p || -L $p ]]; then echo "package_test.sh: FAIL: '$p' is left after dpkg --purge" >&2; rc=1; fi
     done
   fi
@@ -68,9 +71,8 @@ if [[ ! -f $model/manifest.json ]]; then
   [[ -x $cli ]] || cli=$repo/build/bin/loadercount
   [[ -x $cli ]] || fail "no models/default and no loadercount binary to train one (build first)"
   say "no models/default: training a quick bundle with $cli"
-  printf '[xgboost]\nmax_rounds = 20\nnthread = 2\n' >"$tmp/train.toml"
   "$cli" simulate --minutes 30 --seed 11 --out "$tmp/train" >/dev/null
-  "$cli" train --data "$tmp/train.log:$tmp/train.labels.csv" --out "$tmp/model" --config "$tmp/train.toml" --quiet
+  "$cli" train --data "$tmp/train.log:$tmp/train.labels.csv" --out "$tmp/model" --quiet
   model=$tmp/model
 fi
 
