@@ -17,7 +17,9 @@
 
 namespace lc::test {
 
-Child::~Child() {
+Child::~Child() { kill_and_reap(); }
+
+void Child::kill_and_reap() {
   if (m_pid > 0 && running()) {
     ::kill(m_pid, SIGKILL);
     ::waitpid(m_pid, nullptr, 0);
@@ -26,7 +28,7 @@ Child::~Child() {
 
 Child& Child::operator=(Child&& o) noexcept {
   if (this != &o) {
-    this->~Child();
+    kill_and_reap();
     m_pid = o.m_pid;
     m_status = o.m_status;
     o.m_pid = -1;
@@ -43,7 +45,8 @@ Child Child::spawn(const std::vector<std::string>& argv, const std::string& out_
   if (pid == 0) {
     // Child: only async-signal-safe calls until exec.
     const int out = ::open(out_path.empty() ? "/dev/null" : out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = ::open(err_path.empty() ? "/dev/null" : err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    const int err = err_path == out_path ? out
+                                         : ::open(err_path.empty() ? "/dev/null" : err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     const int in = ::open("/dev/null", O_RDONLY);
     if (out < 0 || err < 0 || in < 0) ::_exit(126);
     ::dup2(in, 0);

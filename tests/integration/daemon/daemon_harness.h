@@ -16,12 +16,13 @@ class Child {
  public:
   Child() = default;
   ~Child();
-  Child(Child&& o) noexcept : m_pid(o.m_pid) { o.m_pid = -1; }
+  Child(Child&& o) noexcept : m_pid(o.m_pid), m_status(o.m_status) { o.m_pid = -1; }
   Child& operator=(Child&& o) noexcept;
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
 
-  // fork + execv(argv[0]); stdout to `out_path`, stderr to `err_path` ("" = /dev/null). pid() < 0 on failure.
+  // fork + execv(argv[0]); stdout to `out_path` (truncated), stderr appended to `err_path` ("" = /dev/null;
+  // the same path as out_path: both into one file). pid() < 0 when fork fails; exit code 127 when exec does.
   static Child spawn(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path);
 
   pid_t pid() const { return m_pid; }
@@ -31,6 +32,8 @@ class Child {
   void signal(int sig);  // no-op when not running
 
  private:
+  void kill_and_reap();
+
   pid_t m_pid = -1;
   int m_status = -1;  // raw wait status once reaped
 };
