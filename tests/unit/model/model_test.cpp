@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "model/bundle.h"
@@ -49,7 +51,8 @@ TEST(WindowTarget, PathOfStatesWithInclusiveEndAndFirstChangeBucket) {
 class TrainedBundle : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = fs::path(::testing::TempDir()) / "lc_model_test";
+    // One folder per process: ctest runs the tests of this suite in parallel processes.
+    dir_ = fs::path(::testing::TempDir()) / ("lc_model_test_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
     for (std::uint64_t seed : {11u, 12u}) {
       sim::SimOptions o;
