@@ -8,7 +8,9 @@
 #      daemon when build-aarch64/bin/loadercountd exists (else reported as skipped).
 # 1 runs while the x86_64 VM runs (each uses about one core).
 #
-#   tools/daemon_tests.sh [--build DIR] [--no-vm] [--no-aarch64] [--aarch64-build DIR]
+#   tools/daemon_tests.sh [--build DIR] [--no-vm] [--no-aarch64] [--no-integration] [--aarch64-build DIR]
+#
+# --no-integration skips part 1 (for tools/test.sh, whose ctest already runs test_integration_daemon).
 #
 # DIR (default build-daemon-tests) is configured if needed and the three programs built with -j2. Prints each
 # part's result and seconds; exits non-zero if any part fails.
@@ -20,12 +22,14 @@ bdir=$repo/build-daemon-tests
 abdir=$repo/build-aarch64
 vm=1
 aarch64=1
+integration=1
 while (($#)); do
   case "$1" in
     --build) bdir=$(realpath -m "$2"); shift 2 ;;
     --aarch64-build) abdir=$(realpath -m "$2"); shift 2 ;;
     --no-vm) vm=0; shift ;;
     --no-aarch64) aarch64=0; shift ;;
+    --no-integration) integration=0; shift ;;
     -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
     *) echo "daemon_tests.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
@@ -53,10 +57,12 @@ daemon=$bdir/bin/loadercountd
 
 # --- 1. integration tests, in the background -------------------------------------------------------------------
 gtest_log=$bdir/daemon_integration.log
-say "test_integration_daemon started (log: ${gtest_log#"$repo"/})"
 gt0=$SECONDS
-"$bdir/tests/test_integration_daemon" --gtest_color=no >"$gtest_log" 2>&1 &
-gtest_pid=$!
+if ((integration)); then
+  say "test_integration_daemon started (log: ${gtest_log#"$repo"/})"
+  "$bdir/tests/test_integration_daemon" --gtest_color=no >"$gtest_log" 2>&1 &
+  gtest_pid=$!
+fi
 
 # --- 2. live SocketCAN in the VM ------------------------------------------------------------------------------
 # Inputs under /work (the aarch64 VM mounts only /work and the cross libraries): a 2.5-minute simulation
@@ -125,14 +131,20 @@ else
 fi
 
 # --- 1. collect ----------------------------------------------------------------------------------------------
-grc=0
-wait "$gtest_pid" || grc=$?
-grep -a "^\[ \(inputs\|counts\|delivery\|outage\|kill -9\) \|OK \]\|FAILED\|PASSED" "$gtest_log" || true
-if ((grc == 0)); then result "test_integration_daemon (replay, mqtt, outage, kill -9)" ok $((SECONDS - gt0))
-else result "test_integration_daemon (replay, mqtt, outage, kill -9) -- see ${gtest_log#"$repo"/}" FAILED $((SECONDS - gt0)); fi
+if ((integration)); then
+  grc=0
+  wait "$gtest_pid" || grc=$?
+  grep -a "^\[ \(inputs\|counts\|delivery\|outage\|kill -9\) \|OK \]\|FAILED\|PASSED" "$gtest_log" || true
+  if ((grc == 0)); then result "test_integration_daemon (replay, mqtt, outage, kill -9)" ok $((SECONDS - gt0))
+  else result "test_integration_daemon (replay, mqtt, outage, kill -9) -- see ${gtest_log#"$repo"/}" FAILED $((SECONDS - gt0)); fi
+fi
 
 # --- 2b. aarch64, after the x86_64 VM (the two share build-vm/) ------------------------------------------------
 if ((vm && aarch64)); then
+  # The project's cross build, else this script's own (cmake ... -B build-daemon-tests-aarch64
+  # -DCMAKE_TOOLCHAIN_FILE=toolchains/aarch64-linux-gnu.cmake -DLC_BUILD_TESTS=OFF; --target loadercountd).
+  [[ -x $abdir/bin/loadercountd || ! -x $repo/build-daemon-tests-aarch64/bin/loadercountd ]] ||
+    abdir=$repo/build-daemon-tests-aarch64
   if [[ -x $abdir/bin/loadercountd ]]; then
     run_vm aarch64 "$abdir/bin/loadercountd"
   else
