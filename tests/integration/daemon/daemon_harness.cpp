@@ -1,6 +1,7 @@
 #include "daemon_harness.h"
 
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -12,8 +13,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 namespace lc::test {
 
@@ -46,7 +45,8 @@ Child Child::spawn(const std::vector<std::string>& argv, const std::string& out_
     // Child: only async-signal-safe calls until exec.
     const int out = ::open(out_path.empty() ? "/dev/null" : out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int err = err_path == out_path ? out
-                                         : ::open(err_path.empty() ? "/dev/null" : err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+                                         : ::open(err_path.empty() ? "/dev/null" : err_path.c_str(),
+                                                  O_WRONLY | O_CREAT | O_APPEND, 0644);
     const int in = ::open("/dev/null", O_RDONLY);
     if (out < 0 || err < 0 || in < 0) ::_exit(126);
     ::dup2(in, 0);
@@ -87,7 +87,8 @@ void Child::signal(int sig) {
   if (running()) ::kill(m_pid, sig);
 }
 
-int run(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path, double timeout_s) {
+int run(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path,
+        double timeout_s) {
   Child c = Child::spawn(argv, out_path, err_path);
   const int rc = c.wait(timeout_s);
   if (rc == -1) {
@@ -132,12 +133,13 @@ Inputs make_inputs() {
   const std::string log = in.dir + "/inputs.log";
   std::printf("[ inputs   ] %s: simulate --seed 11 (20 min) and --seed 12 (6 min), train 30 rounds\n", in.dir.c_str());
   write_text(in.dir + "/train.toml", "[xgboost]\nmax_rounds = 30\n");
-  const bool ok =
-      run({bin("loadercount"), "simulate", "--minutes", "20", "--seed", "11", "--out", in.dir + "/shift"}, "", log) == 0 &&
-      run({bin("loadercount"), "simulate", "--minutes", "6", "--seed", "12", "--out", in.dir + "/short"}, "", log) == 0 &&
-      run({bin("loadercount"), "train", "--data", in.shift_log + ":" + in.dir + "/shift.labels.csv", "--out", in.model_dir,
-           "--config", in.dir + "/train.toml"},
-          "", log, 300) == 0;
+  const bool ok = run({bin("loadercount"), "simulate", "--minutes", "20", "--seed", "11", "--out", in.dir + "/shift"},
+                      "", log) == 0 &&
+                  run({bin("loadercount"), "simulate", "--minutes", "6", "--seed", "12", "--out", in.dir + "/short"},
+                      "", log) == 0 &&
+                  run({bin("loadercount"), "train", "--data", in.shift_log + ":" + in.dir + "/shift.labels.csv",
+                       "--out", in.model_dir, "--config", in.dir + "/train.toml"},
+                      "", log, 300) == 0;
   if (!ok) {
     std::fprintf(stderr, "making the test inputs failed:\n%s\n", read_text(log).c_str());
     in.model_dir.clear();
@@ -167,12 +169,19 @@ std::string write_daemon_config(const std::string& dir, const std::string& name,
   std::string b;
   for (const auto& x : brokers) b += (b.empty() ? "\"" : ", \"") + x + "\"";
   const std::string path = dir + "/" + name + ".toml";
-  write_text(path, "[machine]\nid = \"m1\"\nsite = \"s\"\n"
-                   "[model]\ndir = \"" + inputs().model_dir + "\"\n"
-                   "[outbox]\npath = \"" + outbox + "\"\n"
-                   "[mqtt]\nbrokers = [" + b + "]\nkeepalive_s = 5\n"
-                   "[health]\ninterval_s = 2\n"
-                   "[log]\nlevel = \"info\"\n");
+  write_text(path,
+             "[machine]\nid = \"m1\"\nsite = \"s\"\n"
+             "[model]\ndir = \"" +
+                 inputs().model_dir +
+                 "\"\n"
+                 "[outbox]\npath = \"" +
+                 outbox +
+                 "\"\n"
+                 "[mqtt]\nbrokers = [" +
+                 b +
+                 "]\nkeepalive_s = 5\n"
+                 "[health]\ninterval_s = 2\n"
+                 "[log]\nlevel = \"info\"\n");
   return path;
 }
 

@@ -42,18 +42,18 @@ class Child {
 int run(const std::vector<std::string>& argv, const std::string& out_path, const std::string& err_path,
         double timeout_s = 120);
 
-std::string read_text(const std::string& path);                 // "" when missing
-std::vector<std::string> read_lines(const std::string& path);   // without the newlines, empty lines dropped
+std::string read_text(const std::string& path);                // "" when missing
+std::vector<std::string> read_lines(const std::string& path);  // without the newlines, empty lines dropped
 void write_text(const std::string& path, const std::string& text);
-std::string bin(const std::string& program);                    // LC_BIN_DIR/program
+std::string bin(const std::string& program);  // LC_BIN_DIR/program
 
 // What the tests share: one temporary folder with a simulated 20-minute shift (seed 11), a shorter 6-minute one
 // (seed 12) and a model bundle trained on the shift with 30 boosting rounds. Made on first use; the folder is
 // removed at exit unless LC_KEEP_TEST_DIR is set. Fails the calling test (ASSERT) when a step fails.
 struct Inputs {
-  std::string dir;         // /tmp/lc-daemon-test-XXXXXX
-  std::string shift_log;   // 20 min
-  std::string short_log;   // 6 min
+  std::string dir;        // /tmp/lc-daemon-test-XXXXXX
+  std::string shift_log;  // 20 min
+  std::string short_log;  // 6 min
   std::string model_dir;
 };
 const Inputs& inputs();

@@ -13,6 +13,7 @@
 //   KillNineResumesExactly   kill -9 at 5 random points (seeded, printed), restarting each time on the same
 //                            outbox: the final outbox equals an uninterrupted run's byte for byte, sequences
 //                            are 1..N without gaps or repeats, counters step by one, and the subscriber got all.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -26,8 +27,6 @@
 #include <set>
 #include <string>
 #include <thread>
-
-#include <gtest/gtest.h>
 
 #include "daemon_harness.h"
 #include "mosquitto_fixture.h"
@@ -64,12 +63,13 @@ bool wait_for(const std::function<bool()>& cond, double timeout_s) {
 // received a probe message on loadercount/s/m1/probe (the broker's own log is block-buffered, no use here).
 Child start_subscriber(const MosquittoBroker& broker, const std::string& out, const std::string& id) {
   const std::string port = std::to_string(broker.port());
-  Child sub = Child::spawn({"/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-v", "-q", "1", "-c", "-i", id, "-t",
-                            kTopics},
-                           out, out + ".err");
+  Child sub = Child::spawn(
+      {"/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", port, "-v", "-q", "1", "-c", "-i", id, "-t", kTopics}, out,
+      out + ".err");
   const auto probed = [&] {
-    run({"/usr/bin/mosquitto_pub", "-h", "127.0.0.1", "-p", port, "-q", "1", "-t", "loadercount/s/m1/probe", "-m", "ready"}, "",
-        "", 5);
+    run({"/usr/bin/mosquitto_pub", "-h", "127.0.0.1", "-p", port, "-q", "1", "-t", "loadercount/s/m1/probe", "-m",
+         "ready"},
+        "", "", 5);
     return wait_for([&] { return read_text(out).find("loadercount/s/m1/probe ready") != std::string::npos; }, 0.5);
   };
   EXPECT_TRUE(wait_for(probed, 10)) << "the subscriber did not come up: " << read_text(out + ".err");
@@ -115,7 +115,8 @@ void expect_totals(const std::vector<std::string>& stored, const json& ref) {
   EXPECT_EQ(c["failed_loads"], ref["failed_loads"]);
 }
 
-int run_daemon(const std::string& config, const std::vector<std::string>& extra, const std::string& err, double timeout_s = 120) {
+int run_daemon(const std::string& config, const std::vector<std::string>& extra, const std::string& err,
+               double timeout_s = 120) {
   std::vector<std::string> argv{bin("loadercountd"), "--config", config};
   argv.insert(argv.end(), extra.begin(), extra.end());
   return run(argv, err, err, timeout_s);  // spdlog logs to stdout
@@ -150,7 +151,8 @@ TEST_F(DaemonTest, MqttDeliversEveryEventOnce) {
   MosquittoBroker broker("", persistent_broker_conf(dir));
   ASSERT_TRUE(broker.start()) << broker.log();
   Child sub = start_subscriber(broker, dir + "/sub.out", "lc-dt-mqtt");
-  const std::string cfg = write_daemon_config(dir, "d", dir + "/outbox.db", {"127.0.0.1:" + std::to_string(broker.port())});
+  const std::string cfg =
+      write_daemon_config(dir, "d", dir + "/outbox.db", {"127.0.0.1:" + std::to_string(broker.port())});
   ASSERT_EQ(run_daemon(cfg, {"--replay", inputs().shift_log, "--drain-timeout", "30"}, dir + "/d.err"), 0)
       << read_text(dir + "/d.err");
   const auto offline = [&] {
@@ -177,8 +179,8 @@ TEST_F(DaemonTest, MqttDeliversEveryEventOnce) {
   EXPECT_EQ(status.back(), "offline");
 
   // The retained counters, as a subscriber arriving now sees them.
-  ASSERT_EQ(run({"/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(broker.port()), "-C", "1", "-W", "5", "-t",
-                 "loadercount/s/m1/counters"},
+  ASSERT_EQ(run({"/usr/bin/mosquitto_sub", "-h", "127.0.0.1", "-p", std::to_string(broker.port()), "-C", "1", "-W", "5",
+                 "-t", "loadercount/s/m1/counters"},
                 dir + "/counters.out", dir + "/counters.err", 10),
             0)
       << read_text(dir + "/counters.err");
@@ -195,11 +197,12 @@ TEST_F(DaemonTest, BrokerOutageLosesNothing) {
   MosquittoBroker broker("", persistent_broker_conf(dir));
   ASSERT_TRUE(broker.start()) << broker.log();
   Child sub = start_subscriber(broker, dir + "/sub.out", "lc-dt-outage");
-  const std::string cfg = write_daemon_config(dir, "d", dir + "/outbox.db", {"127.0.0.1:" + std::to_string(broker.port())});
+  const std::string cfg =
+      write_daemon_config(dir, "d", dir + "/outbox.db", {"127.0.0.1:" + std::to_string(broker.port())});
   const std::string err = dir + "/d.err";
   // 6 simulated minutes at 20x: about 18 s; the broker is away from 4 s to 9 s.
-  Child daemon = Child::spawn({bin("loadercountd"), "--config", cfg, "--replay", inputs().short_log, "--realtime", "--speed",
-                               "20", "--drain-timeout", "30"},
+  Child daemon = Child::spawn({bin("loadercountd"), "--config", cfg, "--replay", inputs().short_log, "--realtime",
+                               "--speed", "20", "--drain-timeout", "30"},
                               err, err);
   std::this_thread::sleep_for(std::chrono::seconds(4));
   ASSERT_TRUE(daemon.running()) << "the replay ended before the outage: " << read_text(err);
@@ -211,14 +214,17 @@ TEST_F(DaemonTest, BrokerOutageLosesNothing) {
   ASSERT_EQ(daemon.wait(90), 0) << read_text(err);
   // Events committed while the broker was away (so the outage is not vacuous).
   std::size_t committed_during = 0;
-  for (std::size_t p = during.find("event {"); p != std::string::npos; p = during.find("event {", p + 1)) ++committed_during;
+  for (std::size_t p = during.find("event {"); p != std::string::npos; p = during.find("event {", p + 1))
+    ++committed_during;
   std::printf("[ outage   ] %zu events committed while the broker was stopped\n", committed_during);
   EXPECT_GT(committed_during, 0u) << "no event fell into the outage; the test proves nothing";
 
-  EXPECT_TRUE(wait_for([&] {
-    const auto m = read_messages(dir + "/sub.out");
-    return !m.empty() && m.back().payload == "offline";
-  }, 10));
+  EXPECT_TRUE(wait_for(
+      [&] {
+        const auto m = read_messages(dir + "/sub.out");
+        return !m.empty() && m.back().payload == "offline";
+      },
+      10));
   sub.signal(SIGTERM);
   sub.wait(5);
   const OutboxDump dump = print_events(cfg);
@@ -239,7 +245,8 @@ TEST_F(DaemonTest, KillNineResumesExactly) {
   MosquittoBroker broker("", persistent_broker_conf(dir));
   ASSERT_TRUE(broker.start()) << broker.log();
   Child sub = start_subscriber(broker, dir + "/sub.out", "lc-dt-kill9");
-  const std::string cfg = write_daemon_config(dir, "d", dir + "/outbox.db", {"127.0.0.1:" + std::to_string(broker.port())});
+  const std::string cfg =
+      write_daemon_config(dir, "d", dir + "/outbox.db", {"127.0.0.1:" + std::to_string(broker.port())});
   const char* seed_env = std::getenv("LC_TEST_SEED");
   const unsigned seed = seed_env != nullptr ? static_cast<unsigned>(std::strtoul(seed_env, nullptr, 10)) : 20261122u;
   std::printf("[ kill -9  ] seed %u (set LC_TEST_SEED to repeat another)\n", seed);
@@ -248,8 +255,8 @@ TEST_F(DaemonTest, KillNineResumesExactly) {
   int kills = 0;
   for (int round = 0; round < 5; ++round) {
     // 20 simulated minutes at 60x: 20 s uninterrupted, so each kill lands mid-log.
-    Child daemon = Child::spawn({bin("loadercountd"), "--config", cfg, "--replay", inputs().shift_log, "--realtime", "--speed",
-                                 "60", "--drain-timeout", "30"},
+    Child daemon = Child::spawn({bin("loadercountd"), "--config", cfg, "--replay", inputs().shift_log, "--realtime",
+                                 "--speed", "60", "--drain-timeout", "30"},
                                 dir + "/d.err", dir + "/d.err");
     const double d = delay_s(rng);
     std::this_thread::sleep_for(std::chrono::duration<double>(d));
@@ -263,10 +270,12 @@ TEST_F(DaemonTest, KillNineResumesExactly) {
   EXPECT_EQ(kills, 5);
   ASSERT_EQ(run_daemon(cfg, {"--replay", inputs().shift_log, "--drain-timeout", "30"}, dir + "/d.err"), 0)
       << read_text(dir + "/d.err");
-  EXPECT_TRUE(wait_for([&] {
-    const auto m = read_messages(dir + "/sub.out");
-    return !m.empty() && m.back().payload == "offline";
-  }, 10));
+  EXPECT_TRUE(wait_for(
+      [&] {
+        const auto m = read_messages(dir + "/sub.out");
+        return !m.empty() && m.back().payload == "offline";
+      },
+      10));
   sub.signal(SIGTERM);
   sub.wait(5);
 
@@ -281,8 +290,8 @@ TEST_F(DaemonTest, KillNineResumesExactly) {
     std::snprintf(want_id, sizeof want_id, "m1-%08zu", i + 1);
     EXPECT_EQ(e["event_id"], want_id);
     const json& c = e["counters"];
-    const int step = c["loads"].get<int>() - prev["loads"].get<int>() + c["trips"].get<int>() - prev["trips"].get<int>() +
-                     c["failed_loads"].get<int>() - prev["failed_loads"].get<int>();
+    const int step = c["loads"].get<int>() - prev["loads"].get<int>() + c["trips"].get<int>() -
+                     prev["trips"].get<int>() + c["failed_loads"].get<int>() - prev["failed_loads"].get<int>();
     EXPECT_EQ(step, 1) << "counters jump at event " << i + 1 << ": " << got.lines[i];
     prev = c;
   }
