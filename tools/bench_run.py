@@ -159,6 +159,8 @@ class Bench:
             ("read + J1939 decode", [self.b("bench_log"), "decode", h1]),
             ("read + decode + grid + windows", [self.b("bench_log"), "frontend", h1]),
             ("loadercount replay (whole pipeline)", [self.lc, "replay", h1, "--model", a.model]),
+            ("loadercount replay of a 100-line log (start-up: model load)",
+             [self.lc, "replay", os.path.join(self.work, "h1_tiny.log"), "--model", a.model]),
         ]
         for name, cmd in cmds:
             log(f"throughput: {name}")
@@ -177,6 +179,14 @@ class Bench:
         py_frames = int(pr[0]["out"].split()[0])
         py_rate = py_frames / min(py_secs)
         wc_min = res["wc -l (the floor)"]["wall_min"]
+        startup = res.pop("loadercount replay of a 100-line log (start-up: model load)")
+        whole = res["loadercount replay (whole pipeline)"]
+        res["loadercount replay minus start-up (1 h run - 100-line run)"] = {
+            "cmd": "difference of the two replay runs", "reps": reps,
+            "wall_min": whole["wall_min"] - startup["wall_min"], "wall_median": whole["wall_median"] - startup["wall_median"],
+            "cpu_min": whole["cpu_min"] - startup["cpu_min"], "cpu_median": whole["cpu_median"] - startup["cpu_median"],
+            "maxrss_kb": whole["maxrss_kb"]}
+        res_startup = startup
         for name, r in res.items():
             fps_min = nlines / r["wall_min"]
             rows.append([name, f"`{r['cmd']}`", f"{r['wall_min']:.3f}", f"{r['wall_median']:.3f}",
@@ -190,7 +200,10 @@ class Bench:
         replay = res["loadercount replay (whole pipeline)"]
         whole_vs_wc = replay["wall_min"] / wc_min
         whole_vs_py = (nlines / replay["wall_min"]) / py_rate
-        self.results["throughput"] = {"file": h1, "bytes": size, "frames": nlines, "python_can_fps": py_rate,
+        steady = res["loadercount replay minus start-up (1 h run - 100-line run)"]
+        steady_vs_wc = steady["wall_min"] / wc_min
+        steady_vs_py = (nlines / steady["wall_min"]) / py_rate
+        self.results["throughput"] = {"startup": {k: v for k, v in res_startup.items() if k != "runs"}, "file": h1, "bytes": size, "frames": nlines, "python_can_fps": py_rate,
                                       "whole_vs_wc": whole_vs_wc, "whole_vs_python_can": whole_vs_py,
                                       "runs": {k: {kk: vv for kk, vv in v.items() if kk != "runs"} for k, v in res.items()}}
         self.sections.append(
@@ -212,7 +225,7 @@ class Bench:
         out = run_rusage(cost_cmd, capture=True)["out"]
         stages = [json.loads(l) for l in out.splitlines() if l.startswith("{")]
         # Instructions per window: callgrind over N windows of each stage (client-request dumps per stage).
-        n_cg = 200 if a.quick else 1000
+        n_cg = 60 if a.quick else 300
         cg_dir = os.path.join(self.work, "callgrind_window")
         shutil.rmtree(cg_dir, ignore_errors=True)
         os.makedirs(cg_dir)
@@ -225,7 +238,7 @@ class Bench:
             path = os.path.join(cg_dir, fn)
             text = open(path, errors="replace").read()
             m = re.search(r"^desc: Trigger: Client Request: (\S+)", text, re.M)
-            t = re.search(r"^(?:summary|totals): (\d+)", text, re.M)
+            t = re.search(r"^summary: (\d+)", text, re.M)
             if m and t:
                 ir[m.group(1)] = int(t.group(1)) / n_cg
                 if m.group(1) == "whole_window":
@@ -233,6 +246,7 @@ class Bench:
         # Google Benchmark: feature sets and stages, median of repetitions.
         gb_reps = 3 if a.quick else 5
         gb_cmd = [self.b("bench_window"), f"--model={a.model}", f"--log={h1}", f"--benchmark_repetitions={gb_reps}",
+                  f"--benchmark_min_time={0.1 if a.quick else 0.5}",
                   "--benchmark_report_aggregates_only=true", "--benchmark_format=json"]
         log("Google Benchmark bench_window")
         gb = json.loads(run_rusage(gb_cmd, capture=True)["out"])
@@ -357,17 +371,39 @@ class Bench:
             res[name] = r["maxrss_kb"]
             rows.append([f"`loadercount replay` {name} log ({os.path.getsize(path) / 1e6:.0f} MB)", f"`{q(cmd)}`",
                          f"{r['maxrss_kb'] / 1024:.1f}", f"{r['wall']:.1f}", "< 32 MB, same for 1 h and 24 h"])
+        for name, cmd in (("`loadercount replay` of a 100-line log (binary + libraries + model load)",
+                           [self.lc, "replay", os.path.join(self.work, "h1_tiny.log"), "--model", a.model]),
+                          ("`loadercount --version` (binary + shared libraries only)", [self.lc, "--version"])):
+            r = run_rusage(cmd)
+            res[name] = r["maxrss_kb"]
+            rows.append([name, f"`{q(cmd)}`", f"{r['maxrss_kb'] / 1024:.1f}", f"{r['wall']:.1f}", ""])
         daemon = os.path.join(self.bin, "loadercountd")
         if not os.path.exists(daemon):
             daemon = os.path.join(ROOT, "build", "bin", "loadercountd")
         if os.path.exists(daemon):
             helptext = subprocess.run([daemon, "--help"], capture_output=True, text=True).stdout
             if "--replay" in helptext:
+                # The shipped config with a machine id, this model, an outbox in the work dir and no brokers.
+                src = open(os.path.join(ROOT, "firmware", "loadercountd.toml")).read()
+                outbox = os.path.join(self.work, "outbox.db")
+                cfg_text = re.sub(r'(?m)^id = ""', 'id = "bench"', src)
+                cfg_text = re.sub(r'(?m)^dir = .*$', f'dir = "{a.model}"', cfg_text)
+                cfg_text = re.sub(r'(?m)^path = .*$', f'path = "{outbox}"', cfg_text)
+                cfg_text = re.sub(r'(?m)^brokers = .*$', 'brokers = []', cfg_text)
+                cfg = os.path.join(self.work, "loadercountd.toml")
+                with open(cfg, "w") as f:
+                    f.write(cfg_text)
                 for name, path in logs:
-                    cmd = [daemon, "--replay", path]
+                    for ext in ("", "-wal", "-shm"):
+                        if os.path.exists(outbox + ext):
+                            os.remove(outbox + ext)
+                    cmd = [daemon, "--config", cfg, "--replay", path]
+                    log(f"memory: loadercountd {name}")
                     r = run_rusage(cmd)
-                    rows.append([f"`loadercountd --replay` {name}", f"`{q(cmd)}`", f"{r['maxrss_kb'] / 1024:.1f}",
-                                 f"{r['wall']:.1f}", "< 32 MB"])
+                    res["loadercountd " + name] = r["maxrss_kb"]
+                    rows.append([f"`loadercountd --replay` {name} log (firmware/loadercountd.toml with id, model,"
+                                 " outbox in the work dir, no brokers)", f"`{q(cmd)}`", f"{r['maxrss_kb'] / 1024:.1f}",
+                                 f"{r['wall']:.1f}", "< 32 MB, same for 1 h and 24 h"])
             else:
                 rows.append(["`loadercountd`", "not measured: it has no --replay option to feed a log", "", "", ""])
         else:
@@ -414,9 +450,11 @@ class Bench:
             ])
             + f"\n\ntrain's summary: `{r['out'].strip()}`\n")
 
-    def profile_table(self, cg_file, top=15):
-        """Top functions by self instructions (callgrind_annotate), as markdown rows."""
-        out = subprocess.run(["callgrind_annotate", "--inclusive=no", f"--threshold=99", cg_file],
+    def profile_table(self, cg_file, top=15, inclusive=False):
+        """Top functions by self (or inclusive) instructions (callgrind_annotate), as a markdown table.
+        Inclusive tables leave out the call chain's roots (>= 99.5 %: main, the benchmark loop)."""
+        out = subprocess.run(["callgrind_annotate", f"--inclusive={'yes' if inclusive else 'no'}", "--threshold=100",
+                              cg_file],
                              capture_output=True, text=True).stdout
         total = None
         rows = []
@@ -430,20 +468,27 @@ class Bench:
                 ir = int(m.group(1).replace(",", ""))
                 fname = m.group(3).replace(ROOT + "/", "")
                 func = m.group(4).strip()
+                if inclusive and (ir >= 0.995 * total or re.match(
+                        r"(main|\(below main\)|__libc_start_main|0x[0-9a-f]+|std::_Function_handler|lc::app::add_\w+_command)",
+                        func)):
+                    continue
                 func = re.sub(r"\(.*", "", func) if len(func) > 90 else func
                 rows.append([f"{100.0 * ir / total:.1f} %", f"{ir:,}", f"`{fname}`", f"`{func[:110]}`"])
                 if len(rows) >= top:
                     break
-        return md_table(["share", "instructions", "file", "function"], rows) if rows else "(callgrind_annotate gave no rows)"
+        head = "inclusive share" if inclusive else "self share"
+        return md_table([head, "instructions", "file", "function"], rows) if rows else "(callgrind_annotate gave no rows)"
 
     def profiles(self):
-        parts = ["## 6. Profiles (callgrind, self instructions)\n"]
+        parts = ["## 6. Profiles (callgrind)\n"]
         if getattr(self, "replay_cg", None):
             parts.append(f"`loadercount replay` on the 10 min excerpt (start-up included):"
-                         f" `{q(self.replay_cg_cmd)}`\n\n" + self.profile_table(self.replay_cg) + "\n")
+                         f" `{q(self.replay_cg_cmd)}`\n\nSelf:\n\n" + self.profile_table(self.replay_cg) +
+                         "\n\nInclusive:\n\n" + self.profile_table(self.replay_cg, 25, inclusive=True) + "\n")
         if getattr(self, "whole_window_cg", None):
             parts.append("Per-window path (stage whole_window: features + all position models + decoder step),"
-                         f" dump `{q([self.whole_window_cg])}`:\n\n" + self.profile_table(self.whole_window_cg) + "\n")
+                         f" dump `{q([self.whole_window_cg])}`, inclusive (callgrind_annotate cannot split self cost"
+                         " in client-request dumps):\n\n" + self.profile_table(self.whole_window_cg, 25, inclusive=True) + "\n")
         self.sections.append("\n".join(parts))
 
 

@@ -132,6 +132,9 @@ int main(int argc, char** argv) {
                opt.model_dir.empty() ? "(none)" : opt.model_dir.c_str(), opt.log.empty() ? "(none)" : opt.log.c_str(),
                static_cast<unsigned long long>(kSeed));
   benchmark::RunSpecifiedBenchmarks();
+  // Free the boosters now: at exit, XGBoost's own static state may already be gone when the registered
+  // lambdas (which hold them) are destroyed, and XGBoosterFree then crashes.
+  benchmark::ClearRegisteredBenchmarks();
   benchmark::Shutdown();
   return 0;
 }
