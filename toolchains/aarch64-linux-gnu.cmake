@@ -60,12 +60,16 @@ set(CMAKE_SHARED_LINKER_FLAGS_INIT "${LC_ARM64_LINK_FLAGS}")
 set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/${LC_TRIPLET}/pkgconfig:/usr/share/pkgconfig")
 set(ENV{PKG_CONFIG_PATH} "")
 
-# Target programs run under user-mode qemu. -L gives the dynamic loader and libc of the cross toolchain;
-# LD_LIBRARY_PATH (inside the guest) finds the multiarch and sysroot libraries.
+# Target programs run under user-mode qemu. -L gives the dynamic loader of the cross toolchain
+# (/usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1); LD_LIBRARY_PATH (inside the guest) finds the libraries.
+# The cross toolchain's own lib folder must come FIRST: the arm64 multiarch packages pull in libc6:arm64, a
+# different glibc build (2.36-9+deb12u14 vs the cross 2.36-8cross1), and a libc.so.6 that does not match its
+# ld.so corrupts shared loader state (since glibc 2.34 the thread-stack cache lives in ld.so): the first
+# pthread_create after a thread exited spun forever in allocate_stack (seen as a hanging outbox test).
 find_program(LC_QEMU_AARCH64 qemu-aarch64 REQUIRED)
 set(CMAKE_CROSSCOMPILING_EMULATOR
     ${LC_QEMU_AARCH64} -L /usr/${LC_TRIPLET}
-    -E LD_LIBRARY_PATH=/usr/lib/${LC_TRIPLET}:/lib/${LC_TRIPLET}:${LC_ARM64_SYSROOT}/usr/lib/${LC_TRIPLET})
+    -E LD_LIBRARY_PATH=/usr/${LC_TRIPLET}/lib:/usr/lib/${LC_TRIPLET}:/lib/${LC_TRIPLET}:${LC_ARM64_SYSROOT}/usr/lib/${LC_TRIPLET})
 
 # Tests that start a target program themselves (std::system, posix_spawn) must put the emulator in front of
 # it: under user-mode qemu the child is executed by the host kernel, which refuses an aarch64 ELF without

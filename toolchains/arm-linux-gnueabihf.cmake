@@ -57,7 +57,8 @@ set(CMAKE_SHARED_LINKER_FLAGS_INIT "${LC_ARMHF_LINK_FLAGS}")
 set(ENV{PKG_CONFIG_LIBDIR} "/usr/lib/${LC_TRIPLET}/pkgconfig:/usr/share/pkgconfig")
 set(ENV{PKG_CONFIG_PATH} "")
 
+# Cross toolchain's libc first, matching the ld.so that -L selects (see the aarch64 file for why).
 find_program(LC_QEMU_ARM qemu-arm REQUIRED)
 set(CMAKE_CROSSCOMPILING_EMULATOR
     ${LC_QEMU_ARM} -L /usr/${LC_TRIPLET}
-    -E LD_LIBRARY_PATH=/usr/lib/${LC_TRIPLET}:/lib/${LC_TRIPLET}:${LC_ARMHF_SYSROOT}/usr/lib/${LC_TRIPLET})
+    -E LD_LIBRARY_PATH=/usr/${LC_TRIPLET}/lib:/usr/lib/${LC_TRIPLET}:/lib/${LC_TRIPLET}:${LC_ARMHF_SYSROOT}/usr/lib/${LC_TRIPLET})
