@@ -67,4 +67,5 @@ with open(manifest_path, "w") as f:
     json.dump(m, f, indent=2)
     f.write("\n")
 PY
-echo "train_default.sh: $out rebuilt; evaluation in $work/eval.txt"
+/usr/bin/python3 tools/model_card.py "$out" "$work/eval.json" "$work/eval.txt"
+echo "train_default.sh: $out rebuilt (model card $out/README.md); evaluation in $work/eval.txt"
