@@ -3,7 +3,8 @@
 #
 #   tools/test.sh            everything: host build + unit/golden/integration tests, aarch64 cross build with
 #                            its unit tests under qemu-aarch64, live SocketCAN tests in qemu VMs (x86_64 and
-#                            aarch64), and a short libFuzzer run of each fuzz target
+#                            aarch64; the source alone, then the daemon), the .deb installed and run, and a
+#                            short libFuzzer run of each fuzz target
 #   tools/test.sh --quick    host build and host tests only (for the edit-compile-test loop)
 #
 # Installs what it needs from Debian's archive first (tools/setup.sh), so it works on a bare Debian 12 machine.
@@ -57,11 +58,14 @@ if ((!quick)); then
   stage "aarch64 cross build + unit tests under qemu" tools/cross_test.sh --jobs "$jobs"
   stage "live SocketCAN in a VM (Debian kernel, x86_64)" tools/vm_test.sh
   stage "live SocketCAN in a VM (Debian kernel, aarch64 build)" tools/vm_test.sh --arch aarch64
+  stage "daemon on live SocketCAN in VMs (counts == replay of the captured bus)" \
+    tools/daemon_tests.sh --no-integration --build "$repo/build" --aarch64-build "$repo/build-aarch64"
+  stage "amd64 .deb: install, run the installed daemon, remove" tests/package/package_test.sh --jobs "$jobs"
   stage "libFuzzer short runs" tools/fuzz.sh 20
 fi
 
 echo
 echo "test.sh: stages"
 for line in "${summary[@]}"; do echo "  $line"; done
-echo "$passed passed, $failed failed"
+echo "stages: $passed passed, $failed failed"
 ((failed == 0))
