@@ -43,7 +43,8 @@ bool is_dir(const std::string& p) {
 Options take_options(int& argc, char** argv) {
   Options o;
 #ifdef LC_SOURCE_DIR
-  if (is_dir(std::string(LC_SOURCE_DIR) + "/models/default")) o.model_dir = std::string(LC_SOURCE_DIR) + "/models/default";
+  if (is_dir(std::string(LC_SOURCE_DIR) + "/models/default"))
+    o.model_dir = std::string(LC_SOURCE_DIR) + "/models/default";
 #endif
   int out = 1;
   for (int i = 1; i < argc; ++i) {

@@ -22,7 +22,7 @@ namespace lc::bench {
 struct OwnedWindow {
   std::vector<double> samples;  // kSignalCount * points, signal-major
   std::size_t points = 0;
-  Window window;                // series point into `samples`
+  Window window;  // series point into `samples`
 
   OwnedWindow() = default;
   OwnedWindow(const OwnedWindow& o) { *this = o; }

@@ -41,7 +41,8 @@ int main(int argc, char** argv) {
     st = lc::can::read_candump_file(path, [&](const lc::can::Frame& f) { frames += f.dlc; });
   } else if (mode == "decode") {
     std::vector<lc::dbc::DecodedValue> out(plan->max_values_per_frame());
-    st = lc::can::read_candump_file(path, [&](const lc::can::Frame& f) { values += plan->decode(f, out.data()).count; });
+    st =
+        lc::can::read_candump_file(path, [&](const lc::can::Frame& f) { values += plan->decode(f, out.data()).count; });
   } else if (mode == "frontend") {
     lc::FramePipeline pipe(std::move(*plan), lc::FrontEndConfig{}, [&](const lc::Window&) { ++windows; });
     st = lc::can::read_candump_file(path, [&](const lc::can::Frame& f) { pipe.push(f); });
@@ -55,8 +56,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "bench_log: %s\n", st.error().message.c_str());
     return st.error().exit_code();
   }
-  std::printf("{\"mode\": \"%s\", \"frames\": %llu, \"bytes\": %lld, \"seconds\": %.6f, \"windows\": %llu, \"values\": %llu}\n",
-              mode.c_str(), static_cast<unsigned long long>(st->frames), static_cast<long long>(sb.st_size), secs,
-              static_cast<unsigned long long>(windows), static_cast<unsigned long long>(values));
+  std::printf(
+      "{\"mode\": \"%s\", \"frames\": %llu, \"bytes\": %lld, \"seconds\": %.6f, \"windows\": %llu, \"values\": %llu}\n",
+      mode.c_str(), static_cast<unsigned long long>(st->frames), static_cast<long long>(sb.st_size), secs,
+      static_cast<unsigned long long>(windows), static_cast<unsigned long long>(values));
   return 0;
 }

@@ -26,8 +26,8 @@ constexpr std::uint64_t kSeed = 0;  // tsfresh baseline's seed
 constexpr std::size_t kRandomWindows = 256;
 
 // tsfresh's MinimalFCParameters, per signal (for the comparison with its 2.6 ms per window).
-const char* const kMinimal[] = {"sum_values", "median", "mean", "length", "standard_deviation",
-                                "variance", "root_mean_square", "maximum", "absolute_maximum", "minimum"};
+const char* const kMinimal[] = {"sum_values", "median",           "mean",    "length",           "standard_deviation",
+                                "variance",   "root_mean_square", "maximum", "absolute_maximum", "minimum"};
 
 std::vector<std::string> minimal_names() {
   std::vector<std::string> out;
@@ -116,15 +116,18 @@ int main(int argc, char** argv) {
   register_features("random", random, selections);
   std::shared_ptr<std::vector<OwnedWindow>> logw;
   if (!opt.log.empty()) {
-    logw = std::make_shared<std::vector<OwnedWindow>>(lc::bench::windows_from_log(opt.log, have_model ? &manifest : nullptr));
+    logw = std::make_shared<std::vector<OwnedWindow>>(
+        lc::bench::windows_from_log(opt.log, have_model ? &manifest : nullptr));
     register_features("log", logw, selections);
   }
 
   if (have_model) {
     auto pw = std::make_shared<lc::bench::PerWindow>(opt.model_dir, logw ? *logw : *random);
     const std::string suffix = logw ? "/log" : "/random";
-    register_stage("stage/features_selected" + suffix, pw, [](lc::bench::PerWindow& p, std::size_t i) { p.features(i); });
-    register_stage("stage/xgboost_all_models" + suffix, pw, [](lc::bench::PerWindow& p, std::size_t i) { p.models(i); });
+    register_stage("stage/features_selected" + suffix, pw,
+                   [](lc::bench::PerWindow& p, std::size_t i) { p.features(i); });
+    register_stage("stage/xgboost_all_models" + suffix, pw,
+                   [](lc::bench::PerWindow& p, std::size_t i) { p.models(i); });
     register_stage("stage/decoder_step" + suffix, pw, [](lc::bench::PerWindow& p, std::size_t i) { p.decoder(i); });
     register_stage("stage/whole_window" + suffix, pw, [](lc::bench::PerWindow& p, std::size_t i) { p.window(i); });
   }

@@ -105,9 +105,11 @@ int main(int argc, char** argv) {
     const double p50 = quantile(us, 0.50);
     const double p99 = quantile(us, 0.99);
     std::printf(
-        "{\"stage\": \"%s\", \"windows\": %zu, \"median_us\": %.3f, \"p99_us\": %.3f, \"mean_us\": %.3f, \"min_us\": %.3f, "
+        "{\"stage\": \"%s\", \"windows\": %zu, \"median_us\": %.3f, \"p99_us\": %.3f, \"mean_us\": %.3f, \"min_us\": "
+        "%.3f, "
         "\"max_us\": %.3f, \"features\": %zu, \"models\": %zu, \"classes\": %zu}\n",
-        s.name, us.size(), p50, p99, mean, us.front(), us.back(), pw.feature_count(), pw.model_count(), pw.class_count());
+        s.name, us.size(), p50, p99, mean, us.front(), us.back(), pw.feature_count(), pw.model_count(),
+        pw.class_count());
   }
   return 0;
 }

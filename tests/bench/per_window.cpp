@@ -53,16 +53,16 @@ PerWindow::PerWindow(const std::string& model_dir, std::vector<OwnedWindow> wind
   m_all_pos.resize(m_windows.size() * m_k);
   for (std::size_t i = 0; i < m_windows.size(); ++i) {
     if (!m_scorer->score(m_windows[i].window)) die("scoring failed");
-    std::copy(m_scorer->features().begin(), m_scorer->features().end(), m_rows.begin() + static_cast<std::ptrdiff_t>(i * m_n_features));
+    std::copy(m_scorer->features().begin(), m_scorer->features().end(),
+              m_rows.begin() + static_cast<std::ptrdiff_t>(i * m_n_features));
     std::copy(m_scorer->probabilities().begin(), m_scorer->probabilities().end(),
               m_all_probs.begin() + static_cast<std::ptrdiff_t>(i * m_k));
-    std::copy(m_scorer->positions().begin(), m_scorer->positions().end(), m_all_pos.begin() + static_cast<std::ptrdiff_t>(i * m_k));
+    std::copy(m_scorer->positions().begin(), m_scorer->positions().end(),
+              m_all_pos.begin() + static_cast<std::ptrdiff_t>(i * m_k));
   }
 }
 
-void PerWindow::features(std::size_t i) {
-  m_extractor->extract(series_of(m_windows[i].window), m_row);
-}
+void PerWindow::features(std::size_t i) { m_extractor->extract(series_of(m_windows[i].window), m_row); }
 
 void PerWindow::models(std::size_t i) {
   std::copy_n(m_rows.begin() + static_cast<std::ptrdiff_t>(i * m_n_features), m_n_features, m_row.begin());

@@ -41,18 +41,18 @@ class PerWindow {
   void push_decoder(std::span<const double> probs, std::span<const std::uint8_t> positions);
 
   std::vector<OwnedWindow> m_windows;
-  std::unique_ptr<model::WindowScorer> m_scorer;      // the whole path (stage "window")
-  std::unique_ptr<features::Extractor> m_extractor;   // stage 1 alone
+  std::unique_ptr<model::WindowScorer> m_scorer;        // the whole path (stage "window")
+  std::unique_ptr<features::Extractor> m_extractor;     // stage 1 alone
   std::unique_ptr<model::ModelBundle> m_models_bundle;  // stage 2 alone, its boosters bound to m_row
   std::unique_ptr<count::PathCounter> m_counter;
   std::size_t m_n_features = 0, m_models = 0, m_k = 0;
-  std::vector<float> m_row, m_out;                     // one model input row, one model's output
-  std::vector<float> m_rows;                           // per window: its feature row (windows x features)
-  std::vector<double> m_all_probs;                     // per window: its probabilities (windows x K)
-  std::vector<std::uint8_t> m_all_pos;                 // per window: positions (windows x K)
-  std::vector<double> m_probs;                         // stage 2's result
+  std::vector<float> m_row, m_out;      // one model input row, one model's output
+  std::vector<float> m_rows;            // per window: its feature row (windows x features)
+  std::vector<double> m_all_probs;      // per window: its probabilities (windows x K)
+  std::vector<std::uint8_t> m_all_pos;  // per window: positions (windows x K)
+  std::vector<double> m_probs;          // stage 2's result
   std::vector<std::uint8_t> m_pos;
-  std::int64_t m_pushed = 0;                           // decoder windows so far (times must increase)
+  std::int64_t m_pushed = 0;  // decoder windows so far (times must increase)
 };
 
 }  // namespace lc::bench
