@@ -53,12 +53,6 @@ nlohmann::ordered_json match_json(const count::MatchResult& m) {
           {"precision", m.precision()}, {"recall", m.recall()}, {"f1", m.f1()}};
 }
 
-std::string exe_dir() {
-  char buf[4096];
-  const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
-  std::string p(buf, n > 0 ? static_cast<std::size_t>(n) : 0);
-  return p.substr(0, p.rfind('/'));
-}
 
 }  // namespace
 

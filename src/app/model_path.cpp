@@ -8,8 +8,6 @@
 #include <vector>
 
 namespace lc::app {
-namespace {
-
 std::string exe_dir() {
   char buf[4096];
   const ssize_t n = ::readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -17,6 +15,8 @@ std::string exe_dir() {
   std::string p(buf, static_cast<std::size_t>(n));
   return p.substr(0, p.rfind('/'));
 }
+
+namespace {
 
 bool is_bundle(const std::string& dir) {
   struct stat st {};

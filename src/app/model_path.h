@@ -13,6 +13,9 @@ namespace lc::app {
 // lists where it looked.
 Expected<std::string> default_model_dir();
 
+// The folder of the running executable (from /proc/self/exe), "." if unknown.
+std::string exe_dir();
+
 // A one-line progress bar on stderr, drawn only when stderr is a terminal.
 class ProgressBar {
  public:

@@ -2,8 +2,8 @@
 //
 // Trivially copyable and allocation-free so frames can be moved through the hot path by value.
 // Time is kept as integer nanoseconds on the source's own clock (Unix time for live and CANedge logs,
-// seconds-since-start for some converted logs) so that a candump line's 6 or 9 fraction digits survive
-// a read -> write round trip exactly.
+// seconds-since-start for some converted logs): a candump line's 6 or 9 fraction digits are read exactly, and
+// kernel timestamps keep their nanoseconds. The candump -L writer prints microseconds, as can-utils does.
 #pragma once
 
 #include <array>

@@ -523,8 +523,9 @@ std::string print_dbc(const Database& db) {
   for (const auto& n : db.nodes) o += " " + n;
   o += "\n\n";
   for (const auto& m : db.messages) {
-    o += "BO_ " + std::to_string(m.id) + " " + m.name + ": " + std::to_string(m.dlc) + " " +
-         (m.transmitter.empty() ? "Vector__XXX" : m.transmitter) + "\n";
+    // A message without a transmitter is printed without one (not as Vector__XXX) so it reads back equal.
+    o += "BO_ " + std::to_string(m.id) + " " + m.name + ": " + std::to_string(m.dlc) +
+         (m.transmitter.empty() ? "" : " " + m.transmitter) + "\n";
     for (const auto& s : m.signals) {
       o += " SG_ " + s.name + " " + (s.mux.empty() ? "" : s.mux + " ") + ": " + std::to_string(s.start_bit) + "|" +
            std::to_string(s.length) + "@" + (s.order == ByteOrder::LittleEndian ? "1" : "0") +

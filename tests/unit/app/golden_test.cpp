@@ -25,7 +25,7 @@ TEST_P(Golden, ReplayGivesTheRecordedCountsAndEvents) {
   const std::string decoder = GetParam();
   const nlohmann::json expected = read_json(golden("shift.expected.json"));
   const std::string out = ::testing::TempDir() + "/golden_" + decoder + ".json";
-  const std::string cmd = std::string(LC_BIN_DIR) + "/loadercount replay " + golden("shift.log") + " --model " +
+  const std::string cmd = std::string(LC_RUN_PREFIX) + " " + std::string(LC_BIN_DIR) + "/loadercount replay " + golden("shift.log") + " --model " +
                           std::string(LC_TEST_DATA_DIR) + "/../../models/default --decoder " + decoder + " --json " + out +
                           " > /dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;

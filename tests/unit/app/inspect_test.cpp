@@ -81,7 +81,7 @@ TEST(InspectReal, JsonHasTheContractFields) {
 }
 
 // The command line: exit codes of the contract (0 ok, 2 bad input naming file and line).
-int run(const std::string& args) { return WEXITSTATUS(std::system((std::string(LC_BIN_DIR) + "/loadercount " + args).c_str())); }
+int run(const std::string& args) { return WEXITSTATUS(std::system((std::string(LC_RUN_PREFIX) + " " + std::string(LC_BIN_DIR) + "/loadercount " + args).c_str())); }
 
 TEST(InspectCli, ExitCodes) {
   const std::string dir = ::testing::TempDir();

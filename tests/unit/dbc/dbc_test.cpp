@@ -226,6 +226,17 @@ TEST(Dbc, PrintThenParseGivesTheSameDatabase) {
   }
 }
 
+// Fuzz finding (tests/fuzz/regressions/dbc/bo_without_transmitter): a BO_ without a transmitter used to be
+// printed with Vector__XXX, so print -> parse changed the database.
+TEST(Dbc, MessageWithoutTransmitterRoundTrips) {
+  auto db = parse_dbc("BO_ 1 S:4", "f.dbc");
+  ASSERT_TRUE(db) << db.error().message;
+  EXPECT_EQ(db->messages[0].transmitter, "");
+  auto again = parse_dbc(print_dbc(*db), "p");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(*again, *db);
+}
+
 TEST(Dbc, ValuesCommentsBigEndianAndSignedSignals) {
   const char* text =
       "VERSION \"x\"\n"
