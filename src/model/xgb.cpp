@@ -53,7 +53,9 @@ constexpr const char* kPredictConfig =
 
 struct Booster::Handle {
   BoosterHandle h = nullptr;
+  DMatrixHandle proxy = nullptr;  // the bound input row, described once (XGBoost's inference demo)
   ~Handle() {
+    if (proxy != nullptr) XGDMatrixFree(proxy);
     if (h != nullptr) XGBoosterFree(h);
   }
 };
@@ -114,6 +116,13 @@ int Booster::boosted_rounds() const {
 void Booster::bind_input(const float* row, std::size_t n) {
   m_input_interface = array_interface(row, 1, n);
   m_bound_n = n;
+  // A proxy DMatrix over the same fixed row, reused for every window. If XGBoost cannot make one, prediction
+  // still works without it (the proxy only carries meta information for in-place prediction).
+  if (m_h->proxy == nullptr && XGProxyDMatrixCreate(&m_h->proxy) != 0) m_h->proxy = nullptr;
+  if (m_h->proxy != nullptr && XGProxyDMatrixSetDataDense(m_h->proxy, m_input_interface.c_str()) != 0) {
+    XGDMatrixFree(m_h->proxy);
+    m_h->proxy = nullptr;
+  }
 }
 
 Status Booster::predict_bound(std::span<float> out) {
@@ -122,7 +131,7 @@ Status Booster::predict_bound(std::span<float> out) {
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* result = nullptr;
-  if (XGBoosterPredictFromDense(m_h->h, m_input_interface.c_str(), kPredictConfig, nullptr, &shape, &dim, &result) != 0)
+  if (XGBoosterPredictFromDense(m_h->h, m_input_interface.c_str(), kPredictConfig, m_h->proxy, &shape, &dim, &result) != 0)
     return xgb_error("XGBoosterPredictFromDense");
   if (out.size() != m_num_classes) return Error::internal("predict: output size mismatch");
   std::memcpy(out.data(), result, m_num_classes * sizeof(float));  // copy before the next XGBoost call

@@ -3,8 +3,8 @@
 // Every C API call returns -1 on failure with the reason in XGBGetLastError(); here that becomes an Error
 // naming what was being done. Handles are owned by move-only RAII types (XGBoosterFree / XGDMatrixFree).
 // Prediction follows XGBoost's inference demo: in-place prediction from a dense row whose address is fixed at
-// start-up (the array-interface JSON that describes it is built once), one thread, and the output copied out
-// before the next call. XGBoost 1.7.4 needs "cache_id" and "missing" in the predict config (PLATFORM.md).
+// start-up (the array-interface JSON that describes it, and a proxy DMatrix over it, are made once), one
+// thread, and the output copied out before the next call. XGBoost 1.7.4 needs "cache_id" and "missing" in the predict config (PLATFORM.md).
 #pragma once
 
 #include <cstddef>
