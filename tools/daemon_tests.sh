@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# loadercountd's tests with real parts, in one command (about 4 minutes on 2 shared cores):
+# loadercountd's tests with real parts, in one command (about 5 minutes on 2 busy shared cores, most of it the two
+# VM runs, each 105 s of bus traffic + 36 s of silence + boot, one after the other as they share build-vm/):
 #   1. test_integration_daemon (tests/integration/daemon): daemon replay == `loadercount replay`, delivery through
 #      a real mosquitto broker, a broker outage, kill -9 at seeded random points;
 #   2. live SocketCAN in the CAN VM (tools/vm_test.sh + tests/vm/daemon_live.sh): the daemon reads vcan0 while
@@ -93,13 +94,16 @@ sys.exit(0 if ok else 1)
 PY
 }
 run_vm() {  # run_vm ARCH DAEMON
-  local arch=$1 bin=$2 out=$repo/build-vm/out/daemon-$1 t=$SECONDS rc=0
+  local arch=$1 bin=$2 out=$repo/build-vm/out/daemon-$1 t=$SECONDS rc=0 env=""
+  # The cross build finds libxgboost in the arm64 sysroot by its RUNPATH, but RUNPATH is not transitive:
+  # libxgboost's own dependency libdmlc.so.0 needs the library path.
+  [[ $arch == aarch64 ]] && env="LD_LIBRARY_PATH=$repo/build-aarch64-sysroot/usr/lib/aarch64-linux-gnu:\$LD_LIBRARY_PATH "
   say "VM $arch: live SocketCAN test (about 2.5 min)"
   local attempt
   for attempt in 1 2; do
     rc=0
     tools/vm_test.sh --arch "$arch" --timeout 280 -- \
-      "sh tests/vm/daemon_live.sh $bin $live/live.log $live/model $out" >"$bdir/daemon_vm_$arch.log" 2>&1 || rc=$?
+      "${env}sh tests/vm/daemon_live.sh $bin $live/live.log $live/model $out" >"$bdir/daemon_vm_$arch.log" 2>&1 || rc=$?
     # 125: the VM did not come up (seen under heavy load: "IO-APIC + timer doesn't work" kernel panic); once more.
     ((rc == 125 && attempt == 1)) || break
     say "VM $arch: did not boot (exit 125), retrying once"
