@@ -73,12 +73,9 @@ void add_eval_command(CLI::App& app, Runner& run) {
   cmd->add_option("--tolerance", a->tolerance_s, "event match tolerance, seconds")->check(CLI::PositiveNumber);
   cmd->callback([&run, a] {
     run = [a]() -> int {
-      std::string dir = a->model;
-      if (dir.empty()) {
-        auto d = default_model_dir();
-        if (!d) return report_error(d.error());
-        dir = *d;
-      }
+      auto model_dir = model_dir_or_default(a->model);
+      if (!model_dir) return report_error(model_dir.error());
+      const std::string dir = *model_dir;
       std::vector<model::LabelledLog> data;
       for (const auto& d : a->data) {
         auto p = parse_data_arg(d);

@@ -31,12 +31,9 @@ void add_replay_command(CLI::App& app, Runner& run) {
   cmd->add_flag("--strict", a->strict, "a line that is not a CAN frame is an error (exit 2)");
   cmd->callback([&run, a] {
     run = [a]() -> int {
-      std::string dir = a->model;
-      if (dir.empty()) {
-        auto d = default_model_dir();
-        if (!d) return report_error(d.error());
-        dir = *d;
-      }
+      auto model_dir = model_dir_or_default(a->model);
+      if (!model_dir) return report_error(model_dir.error());
+      const std::string dir = *model_dir;
       auto bundle = model::ModelBundle::load(dir);
       if (!bundle) return report_error(bundle.error());
       auto kind = count::parse_decoder(a->decoder);

@@ -39,17 +39,20 @@ std::int64_t wall_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-}  // namespace
-
-int print_outbox(const DaemonConfig& config) {
+Expected<dispatch::Outbox> open_outbox(const DaemonConfig& config) {
   dispatch::OutboxOptions oo;
   oo.path = config.outbox_path;
   oo.machine_id = config.machine_id;
   oo.capacity = config.outbox_capacity;
-  auto cal = dispatch::ShiftCalendar::parse(config.shift_boundaries);
-  if (!cal) return fail(cal.error());
-  oo.calendar = *cal;
-  auto outbox = dispatch::Outbox::open(oo);
+  LC_TRY(cal, dispatch::ShiftCalendar::parse(config.shift_boundaries));
+  oo.calendar = cal;
+  return dispatch::Outbox::open(oo);
+}
+
+}  // namespace
+
+int print_outbox(const DaemonConfig& config) {
+  auto outbox = open_outbox(config);
   if (!outbox) return fail(outbox.error());
   auto rows = outbox->all_events();
   if (!rows) return fail(rows.error());
@@ -67,14 +70,7 @@ int run_daemon(const DaemonConfig& config, const DaemonOptions& options) {
   auto stopping = [&] { return options.stop != nullptr && options.stop->load(); };
 
   // 1. The outbox and where we left off.
-  dispatch::OutboxOptions oo;
-  oo.path = config.outbox_path;
-  oo.machine_id = config.machine_id;
-  oo.capacity = config.outbox_capacity;
-  auto cal = dispatch::ShiftCalendar::parse(config.shift_boundaries);
-  if (!cal) return fail(cal.error());
-  oo.calendar = *cal;
-  auto outbox_r = dispatch::Outbox::open(oo);
+  auto outbox_r = open_outbox(config);
   if (!outbox_r) return fail(outbox_r.error());
   dispatch::Outbox& outbox = *outbox_r;
 

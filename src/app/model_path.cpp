@@ -37,6 +37,11 @@ Expected<std::string> default_model_dir() {
   return Error::bad_input("no model bundle given (--model DIR) and none found at:" + tried);
 }
 
+Expected<std::string> model_dir_or_default(const std::string& given) {
+  if (!given.empty()) return given;
+  return default_model_dir();
+}
+
 ProgressBar::ProgressBar(std::string label) : m_label(std::move(label)), m_tty(::isatty(STDERR_FILENO) != 0) {}
 
 void ProgressBar::update(std::uint64_t done_bytes, std::uint64_t total) {

@@ -12,6 +12,8 @@ namespace lc::app {
 // (<exe>/../../models/default), else the installed <exe>/../share/loadercount/models/default. An Error (BadInput)
 // lists where it looked.
 Expected<std::string> default_model_dir();
+// `given` if not empty, else default_model_dir().
+Expected<std::string> model_dir_or_default(const std::string& given);
 
 // The folder of the running executable (from /proc/self/exe), "." if unknown.
 std::string exe_dir();
