@@ -10,9 +10,10 @@
 //                            retained counters equal the final totals; status goes "online" ... "offline".
 //   BrokerOutageLosesNothing the broker is stopped for 5 s while the daemon is counting (events are committed
 //                            meanwhile) and started again: every event still arrives and the outbox drains.
-//   KillNineResumesExactly   kill -9 at 5 random points (seeded, printed), restarting each time on the same
-//                            outbox: the final outbox equals an uninterrupted run's byte for byte, sequences
-//                            are 1..N without gaps or repeats, counters step by one, and the subscriber got all.
+//   KillNineResumesExactly   kill -9 at 5 random points (seeded, printed; twice with the broker frozen so events
+//                            are in flight), restarting each time on the same outbox: the final outbox equals an
+//                            uninterrupted run's byte for byte, sequences are 1..N without gaps or repeats,
+//                            counters step by one, and the subscriber got every event (de-duplicated by id).
 #include <gtest/gtest.h>
 #include <signal.h>
 
@@ -259,13 +260,26 @@ TEST_F(DaemonTest, KillNineResumesExactly) {
                                  "--speed", "60", "--drain-timeout", "30"},
                                 dir + "/d.err", dir + "/d.err");
     const double d = delay_s(rng);
-    std::this_thread::sleep_for(std::chrono::duration<double>(d));
-    if (!daemon.running()) break;
-    daemon.signal(SIGKILL);
-    ASSERT_EQ(daemon.wait(10), 128 + SIGKILL);
-    ++kills;
+    // In rounds 2 and 4 the broker is frozen (SIGSTOP) for the last 0.8 s before the kill, so events are in
+    // flight without PUBACK when the daemon dies: the restarted daemon sends them again and the subscriber
+    // sees repeats, which must carry the same payload.
+    const bool freeze = round % 2 == 1;
+    std::this_thread::sleep_for(std::chrono::duration<double>(freeze ? d - 0.8 : d));
+    if (freeze) {
+      broker.pause();
+      std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    }
+    const bool was_running = daemon.running();
+    if (was_running) {
+      daemon.signal(SIGKILL);
+      ASSERT_EQ(daemon.wait(10), 128 + SIGKILL);
+      ++kills;
+    }
+    if (freeze) broker.resume();
+    if (!was_running) break;
     const OutboxDump now = print_events(cfg);
-    std::printf("[ kill -9  ] round %d: killed after %.2f s, %zu events stored\n", round + 1, d, now.lines.size());
+    std::printf("[ kill -9  ] round %d: killed after %.2f s%s, %zu events stored\n", round + 1, d,
+                freeze ? " (broker frozen for the last 0.8 s)" : "", now.lines.size());
   }
   EXPECT_EQ(kills, 5);
   ASSERT_EQ(run_daemon(cfg, {"--replay", inputs().shift_log, "--drain-timeout", "30"}, dir + "/d.err"), 0)
