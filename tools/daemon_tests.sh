@@ -46,13 +46,14 @@ result() {  # result NAME STATUS SECONDS
 
 # --- build ---------------------------------------------------------------------------------------------------
 say "building loadercount, loadercountd, test_integration_daemon in ${bdir#"$repo"/}"
+mkdir -p "$bdir"
 if [[ ! -e $bdir/build.ninja ]]; then
   cmake -S "$repo" -B "$bdir" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLC_WERROR=ON \
-    -DCMAKE_PROJECT_INCLUDE="$repo/tests/integration/daemon/hook.cmake" >"$bdir.configure.log" 2>&1 ||
-    { tail -20 "$bdir.configure.log"; exit 1; }
+    -DCMAKE_PROJECT_INCLUDE="$repo/tests/integration/daemon/hook.cmake" >"$bdir/daemon_tests.configure.log" 2>&1 ||
+    { tail -20 "$bdir/daemon_tests.configure.log"; exit 1; }
 fi
-cmake --build "$bdir" --target loadercount loadercountd test_integration_daemon -j2 >"$bdir.build.log" 2>&1 ||
-  { tail -30 "$bdir.build.log"; say "build failed, see $bdir.build.log"; exit 1; }
+cmake --build "$bdir" --target loadercount loadercountd test_integration_daemon -j2 >"$bdir/daemon_tests.build.log" 2>&1 ||
+  { tail -30 "$bdir/daemon_tests.build.log"; say "build failed, see $bdir/daemon_tests.build.log"; exit 1; }
 cli=$bdir/bin/loadercount
 daemon=$bdir/bin/loadercountd
 
