@@ -37,12 +37,6 @@ done
 if [[ $build_it == 1 ]]; then
   cfg=(-S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DLC_WERROR=ON -DLC_BUILD_BENCHMARKS=ON
        -DLC_BUILD_TESTS=OFF)
-  # Until the top-level CMakeLists.txt adds tests/bench itself, inject it (tests/bench/enable_bench.cmake).
-  if ! grep -q 'tests/bench' "$root/CMakeLists.txt"; then
-    cfg+=(-DCMAKE_PROJECT_INCLUDE="$root/tests/bench/enable_bench.cmake")
-  else
-    cfg+=(-UCMAKE_PROJECT_INCLUDE)
-  fi
   cmake "${cfg[@]}" >/dev/null
   cmake --build "$build" --target loadercount bench_window bench_window_cost bench_log -j2
 fi
