@@ -67,8 +67,11 @@ set(ENV{PKG_CONFIG_PATH} "")
 # ld.so corrupts shared loader state (since glibc 2.34 the thread-stack cache lives in ld.so): the first
 # pthread_create after a thread exited spun forever in allocate_stack (seen as a hanging outbox test).
 find_program(LC_QEMU_AARCH64 qemu-aarch64 REQUIRED)
+# OMP_NUM_THREADS=1: libgomp's thread pool (XGBoost) can hang under user-mode qemu (seen with loadercount replay
+# on a 2-minute log); one thread is what the onboard daemon runs with anyway (loadercountd.service).
 set(CMAKE_CROSSCOMPILING_EMULATOR
     ${LC_QEMU_AARCH64} -L /usr/${LC_TRIPLET}
+    -E OMP_NUM_THREADS=1 -E OMP_WAIT_POLICY=PASSIVE
     -E LD_LIBRARY_PATH=/usr/${LC_TRIPLET}/lib:/usr/lib/${LC_TRIPLET}:/lib/${LC_TRIPLET}:${LC_ARM64_SYSROOT}/usr/lib/${LC_TRIPLET})
 
 # Tests that start a target program themselves (std::system, posix_spawn) must put the emulator in front of
