@@ -83,6 +83,7 @@ int run_daemon(const DaemonConfig& config, const DaemonOptions& options) {
   count::PathCounterOptions po;
   po.kind = count::DecoderKind::Online;
   po.online.max_lag_windows = config.max_lag_windows;
+  po.keep_events = false;  // events go to the outbox; nothing may grow over years of running
   auto pipe_r = count::CyclePipeline::create(std::move(*bundle), {po});
   if (!pipe_r) return fail(pipe_r.error());
   count::CyclePipeline& pipe = **pipe_r;

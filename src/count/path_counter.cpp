@@ -69,6 +69,7 @@ void PathCounter::commit(std::int64_t window, int class_index, bool forced, std:
                 forced, m_events);
   if (on_event)
     for (std::size_t i = before; i < m_events.size(); ++i) on_event(m_events[i]);
+  if (!m_opt.keep_events) m_events.clear();  // capacity stays: no allocation per event afterwards
   if (m_opt.keep_history) {
     m_hist_class.push_back(class_index);
     m_hist_start.push_back(m_start[s]);

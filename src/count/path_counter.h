@@ -60,6 +60,9 @@ struct PathCounterOptions {
   DecoderKind kind = DecoderKind::Online;
   decode::OnlineOptions online;  // lag, score, floor (also used by offline for score and floor)
   bool keep_history = false;
+  // Keep every event in events() (replay, eval). The daemon, which runs for years, hands events to on_event
+  // and keeps none, so nothing grows with time.
+  bool keep_events = true;
 };
 
 class PathCounter {

@@ -210,3 +210,31 @@ TEST(PathCounter, OnlineAndOfflineAgreeWithoutForcedCommitsAndGreedyOvercounts) 
 
 }  // namespace
 }  // namespace lc::count
+
+namespace lc::count {
+namespace {
+
+TEST(PathCounter, WithoutKeepEventsNothingGrowsButEveryEventIsHandedOn) {
+  const auto classes = classes_up_to(2);
+  auto g = decode::TransitionGraph::from_classes(classes);
+  PathCounterOptions o;
+  o.kind = DecoderKind::Online;
+  o.keep_events = false;
+  auto pc = PathCounter::create(classes, std::move(*g), 3, o);
+  ASSERT_TRUE(pc);
+  std::size_t handed = 0;
+  pc->on_event = [&](const Event&) { ++handed; };
+  std::mt19937_64 rng(99);
+  const std::size_t k = classes.size(), T = 400;
+  const auto probs = noisy_cycle(rng, classes, T);
+  std::vector<std::uint8_t> pos(T * k, 0);
+  for (std::size_t w = 0; w < T; ++w) pc->push(window_at(probs, pos, k, w, w == 0));
+  pc->finish();
+  EXPECT_TRUE(pc->events().empty());
+  const Counters& c = pc->counters();
+  EXPECT_EQ(handed, c.loads + c.trips + c.failed_loads);
+  EXPECT_GT(handed, 10u);
+}
+
+}  // namespace
+}  // namespace lc::count
