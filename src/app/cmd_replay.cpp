@@ -9,6 +9,7 @@
 #include "can/candump.h"
 #include "count/cycle_pipeline.h"
 #include "count/event_json.h"
+#include "signals/engine_signals.h"
 #include "util/file.h"
 
 namespace lc::app {
@@ -62,6 +63,14 @@ void add_replay_command(CLI::App& app, Runner& run) {
                   static_cast<unsigned long long>(p.stats().windows), static_cast<unsigned long long>(p.stats().degraded_windows),
                   static_cast<unsigned long long>(p.stats().segments), static_cast<long long>(c.forced_commits()), ss[0], ss[1],
                   ss[2], ss[3]);
+      if (p.stats().degraded_windows > 0) {
+        std::printf("  degraded windows by missing signal:");
+        for (std::size_t i = 0; i < kSignalCount; ++i)
+          if (p.stats().missing_by_signal[i] > 0)
+            std::printf(" %s %llu", std::string(kEngineSignals[i].name).c_str(),
+                        static_cast<unsigned long long>(p.stats().missing_by_signal[i]));
+        std::printf("\n");
+      }
       if (st->bad_lines)
         std::fprintf(stderr, "loadercount: %s: %llu lines are not CAN frames (first: line %llu)\n", a->log.c_str(),
                      static_cast<unsigned long long>(st->bad_lines), static_cast<unsigned long long>(st->first_bad_line));
@@ -75,6 +84,10 @@ void add_replay_command(CLI::App& app, Runner& run) {
         j["failed_loads"] = c.counters().failed_loads;
         j["windows"] = p.stats().windows;
         j["degraded_windows"] = p.stats().degraded_windows;
+        nlohmann::ordered_json missing = nlohmann::ordered_json::object();
+        for (std::size_t i = 0; i < kSignalCount; ++i)
+          if (p.stats().missing_by_signal[i] > 0) missing[std::string(kEngineSignals[i].name)] = p.stats().missing_by_signal[i];
+        j["degraded_windows_by_signal"] = missing;
         j["segments"] = p.stats().segments;
         j["forced_commits"] = c.forced_commits();
         j["frames"] = st->frames;

@@ -34,7 +34,11 @@ void CyclePipeline::on_window(const Window& w) {
     m_resume_end_ns = -1;
   }
   ++m_stats.windows;
-  if (w.degraded()) ++m_stats.degraded_windows;
+  if (w.degraded()) {
+    ++m_stats.degraded_windows;
+    for (std::size_t i = 0; i < kSignalCount; ++i)
+      if (w.missing_mask & (1u << i)) ++m_stats.missing_by_signal[i];
+  }
   if (segment_start) ++m_stats.segments;
   if (!m_scorer->score(w)) ++m_stats.scoring_errors;
   if (m_keep_history) {

@@ -3,6 +3,7 @@
 // Several decoders can run side by side on the same scores (eval compares them); live counting uses one.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -17,6 +18,7 @@ namespace lc::count {
 struct CyclePipelineStats {
   std::uint64_t windows = 0;
   std::uint64_t degraded_windows = 0;
+  std::array<std::uint64_t, kSignalCount> missing_by_signal{};  // degraded windows in which signal i had a gap
   std::uint64_t scoring_errors = 0;
   std::uint64_t segments = 0;
 };
