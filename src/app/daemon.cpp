@@ -14,6 +14,7 @@
 #include "can/candump.h"
 #include "can/socketcan.h"
 #include "count/cycle_pipeline.h"
+#include "count/event_json.h"
 #include "dispatch/outbox.h"
 #include "dispatch/publisher.h"
 #include "signals/engine_signals.h"
@@ -184,13 +185,17 @@ int run_daemon(const DaemonConfig& config, const DaemonOptions& options) {
         resume_from_ns >= 0 ? resume_from_ns - static_cast<std::int64_t>((staleness_s + 2 * period_s) * 1e9) : INT64_MIN;
     const auto t0_wall = std::chrono::steady_clock::now();
     std::int64_t t0_log = -1;
+    std::uint64_t skipped_frames = 0;
     can::ReadOptions ro;
     ro.should_stop = stopping;
     spdlog::info("replaying {}{}", options.replay_log, options.realtime ? " at recorded speed" : "");
     auto st = can::read_candump_file(
         options.replay_log,
         [&](const can::Frame& f) {
-          if (f.time_ns < skip_before_ns) return;
+          if (f.time_ns < skip_before_ns) {
+            ++skipped_frames;
+            return;
+          }
           if (options.realtime) {
             if (t0_log < 0) t0_log = f.time_ns;
             const auto due = t0_wall + std::chrono::nanoseconds(static_cast<std::int64_t>(static_cast<double>(f.time_ns - t0_log) / options.speed));
@@ -204,6 +209,9 @@ int run_daemon(const DaemonConfig& config, const DaemonOptions& options) {
         },
         ro);
     if (!st) return fail(st.error());
+    if (skipped_frames > 0)
+      spdlog::warn("{}: skipped {} frames older than the outbox's checkpoint ({}): already counted. A different log "
+                   "needs its own outbox.", options.replay_log, skipped_frames, count::iso8601_utc(resume_from_ns));
     if (st->bad_lines) spdlog::warn("{}: {} lines are not CAN frames (first: line {})", options.replay_log, st->bad_lines, st->first_bad_line);
     if (!stopping()) {
       pipe.finish();  // the log is over: decide the remaining windows
