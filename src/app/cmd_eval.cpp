@@ -59,7 +59,7 @@ nlohmann::ordered_json match_json(const count::MatchResult& m) {
 void add_eval_command(CLI::App& app, Runner& run) {
   struct Args {
     std::vector<std::string> data;
-    std::string model, json, plot;
+    std::string model, json, plot, scorer = "forest";
     int lag = 6;
     double tolerance_s = 10.0;
   };
@@ -67,6 +67,8 @@ void add_eval_command(CLI::App& app, Runner& run) {
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate counting against labelled logs, for the three decoders side by side");
   cmd->add_option("--data", a->data, "LOG:LABELS (repeat for more files)")->required();
   cmd->add_option("--model", a->model, "model bundle directory (default: the shipped models/default)");
+  cmd->add_option("--scorer", a->scorer, "forest (compiled trees, the default) or xgboost (XGBoost's C API, the reference)")
+      ->check(CLI::IsMember({"forest", "xgboost"}));
   cmd->add_option("--json", a->json, "write per-file and total results as JSON");
   cmd->add_option("--plot", a->plot, "draw truth / online / greedy states over time of the first file into this PNG");
   cmd->add_option("--max-lag", a->lag, "online decoder: most windows a decision may wait")->check(CLI::Range(0, 1000));
@@ -91,7 +93,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
         const auto& d = data[fi];
         auto labels = read_labels_csv(d.labels);
         if (!labels) return report_error(labels.error());
-        auto bundle = model::ModelBundle::load(dir);
+        auto bundle = model::ModelBundle::load(dir, *model::parse_engine(a->scorer));
         if (!bundle) return report_error(bundle.error());
         const int buckets = bundle->manifest().position_buckets;
         const int max_changes = bundle->manifest().max_changes_per_window;

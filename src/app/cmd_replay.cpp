@@ -1,4 +1,4 @@
-// `loadercount replay LOG [--model DIR] [--decoder online|offline|greedy] [--json OUT]`
+// `loadercount replay LOG [--model DIR] [--scorer forest|xgboost] [--decoder online|offline|greedy] [--json OUT]`
 #include <cstdio>
 #include <memory>
 
@@ -16,7 +16,7 @@ namespace lc::app {
 
 void add_replay_command(CLI::App& app, Runner& run) {
   struct Args {
-    std::string log, model, decoder = "online", json, machine = "loader";
+    std::string log, model, decoder = "online", json, machine = "loader", scorer = "forest";
     int lag = 6;
     bool strict = false;
   };
@@ -24,6 +24,8 @@ void add_replay_command(CLI::App& app, Runner& run) {
   CLI::App* cmd = app.add_subcommand("replay", "Count loads, trips and failed loads in a candump log");
   cmd->add_option("LOG", a->log, "candump log")->required();
   cmd->add_option("--model", a->model, "model bundle directory (default: the shipped models/default)");
+  cmd->add_option("--scorer", a->scorer, "forest (compiled trees, the default) or xgboost (XGBoost's C API, the reference)")
+      ->check(CLI::IsMember({"forest", "xgboost"}));
   cmd->add_option("--decoder", a->decoder, "online (live, exact with bounded lag), offline (exact, whole log) or greedy")
       ->check(CLI::IsMember({"online", "offline", "greedy"}));
   cmd->add_option("--json", a->json, "write counts, state seconds and events as JSON");
@@ -35,7 +37,7 @@ void add_replay_command(CLI::App& app, Runner& run) {
       auto model_dir = model_dir_or_default(a->model);
       if (!model_dir) return report_error(model_dir.error());
       const std::string dir = *model_dir;
-      auto bundle = model::ModelBundle::load(dir);
+      auto bundle = model::ModelBundle::load(dir, *model::parse_engine(a->scorer));
       if (!bundle) return report_error(bundle.error());
       auto kind = count::parse_decoder(a->decoder);
       if (!kind) return report_error(kind.error());
@@ -78,6 +80,7 @@ void add_replay_command(CLI::App& app, Runner& run) {
         nlohmann::ordered_json j;
         j["log"] = a->log;
         j["model"] = dir;
+        j["scorer"] = a->scorer;
         j["decoder"] = a->decoder;
         j["trips"] = c.counters().trips;
         j["loads"] = c.counters().loads;

@@ -118,9 +118,18 @@ std::string manifest_to_json(const Manifest& m) {
   return j.dump(2) + "\n";
 }
 
-Expected<ModelBundle> ModelBundle::load(const std::string& dir) {
+std::optional<Engine> parse_engine(std::string_view name) {
+  if (name == "forest") return Engine::forest;
+  if (name == "xgboost") return Engine::xgboost;
+  return std::nullopt;
+}
+
+const char* engine_name(Engine e) { return e == Engine::forest ? "forest" : "xgboost"; }
+
+Expected<ModelBundle> ModelBundle::load(const std::string& dir, Engine engine) {
   ModelBundle b;
   b.m_dir = dir;
+  b.m_engine = engine;
   const std::string mpath = dir + "/manifest.json";
   LC_TRY(text, read_file(mpath));
   LC_TRY(m, parse_manifest(text, mpath));
@@ -133,14 +142,24 @@ Expected<ModelBundle> ModelBundle::load(const std::string& dir) {
   for (const auto& f : b.m_manifest.models) {
     const std::string path = dir + "/" + f;
     LC_TRY(json, read_file(path));
-    LC_TRY(booster, Booster::from_json(json, path));
-    if (booster.num_features() != b.m_manifest.features.size())
-      return Error::bad_input(path + ": model has " + std::to_string(booster.num_features()) + " features, manifest lists " +
+    std::size_t features = 0, classes = 0;
+    if (engine == Engine::forest) {
+      LC_TRY(forest, Forest::from_xgboost_json(json, path));
+      features = forest.num_features();
+      classes = forest.num_classes();
+      b.m_forests.push_back(std::move(forest));
+    } else {
+      LC_TRY(booster, Booster::from_json(json, path));
+      features = booster.num_features();
+      classes = booster.num_classes();
+      b.m_boosters.push_back(std::move(booster));
+    }
+    if (features != b.m_manifest.features.size())
+      return Error::bad_input(path + ": model has " + std::to_string(features) + " features, manifest lists " +
                               std::to_string(b.m_manifest.features.size()));
-    if (booster.num_classes() != b.m_manifest.classes.size())
-      return Error::bad_input(path + ": model has " + std::to_string(booster.num_classes()) + " classes, manifest lists " +
+    if (classes != b.m_manifest.classes.size())
+      return Error::bad_input(path + ": model has " + std::to_string(classes) + " classes, manifest lists " +
                               std::to_string(b.m_manifest.classes.size()));
-    b.m_boosters.push_back(std::move(booster));
   }
   return b;
 }
@@ -173,12 +192,16 @@ Expected<std::unique_ptr<WindowScorer>> WindowScorer::create(ModelBundle bundle)
 Status WindowScorer::score(const Window& w) {
   m_extractor.extract(std::span<const std::span<const double>>(w.series.data(), w.series.size()), m_input);
   std::fill(m_probs.begin(), m_probs.end(), -1.0);
-  auto& boosters = m_bundle.boosters();
-  for (std::size_t p = 0; p < boosters.size(); ++p) {
-    const Status st = boosters[p].predict_bound(m_out);
-    if (!st) {
-      std::fill(m_probs.begin(), m_probs.end(), 1.0 / static_cast<double>(m_probs.size()));
-      return st;
+  const std::size_t models = m_bundle.model_count();
+  for (std::size_t p = 0; p < models; ++p) {
+    if (m_bundle.engine() == Engine::forest) {
+      m_bundle.forests()[p].predict(m_input.data(), m_out);
+    } else {
+      const Status st = m_bundle.boosters()[p].predict_bound(m_out);
+      if (!st) {
+        std::fill(m_probs.begin(), m_probs.end(), 1.0 / static_cast<double>(m_probs.size()));
+        return st;
+      }
     }
     for (std::size_t c = 0; c < m_out.size(); ++c)
       if (m_out[c] > m_probs[c]) {

@@ -20,18 +20,25 @@
 // unsupported format version, signals other than the ten, an unknown feature or class name, a transition naming
 // an unknown class, a model count different from position_buckets, a model that does not load, or one whose
 // feature or class count differs from the manifest.
+//
+// Two engines score the same models: `Engine::forest` (default; model/forest.h, the trees compiled into flat
+// arrays, no XGBoost at run time) and `Engine::xgboost` (XGBoost's C API, the reference: `--scorer xgboost`).
+// They agree bit for bit (tests/unit/model/forest_test.cpp).
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "features/plan.h"
+#include "model/forest.h"
 #include "model/xgb.h"
 #include "util/expected.h"
 #include "window/frame_pipeline.h"
@@ -65,21 +72,32 @@ struct Manifest {
 Expected<Manifest> parse_manifest(const std::string& text, const std::string& name);
 std::string manifest_to_json(const Manifest& m);
 
+// Which code computes the models' probabilities.
+enum class Engine : std::uint8_t { forest, xgboost };
+// "forest" / "xgboost" -> Engine; nullopt for anything else.
+std::optional<Engine> parse_engine(std::string_view name);
+const char* engine_name(Engine e);
+
 class ModelBundle {
  public:
-  static Expected<ModelBundle> load(const std::string& dir);
+  static Expected<ModelBundle> load(const std::string& dir, Engine engine = Engine::forest);
   // Writes manifest.json and the models (named as in m.models) into dir (created if needed).
   static Status save(const std::string& dir, const Manifest& m, const std::vector<std::string>& model_json);
 
   const Manifest& manifest() const { return m_manifest; }
   const std::string& dir() const { return m_dir; }
-  std::vector<Booster>& boosters() { return m_boosters; }
+  Engine engine() const { return m_engine; }
+  std::size_t model_count() const { return m_engine == Engine::forest ? m_forests.size() : m_boosters.size(); }
+  const std::vector<Forest>& forests() const { return m_forests; }  // Engine::forest
+  std::vector<Booster>& boosters() { return m_boosters; }           // Engine::xgboost
   const std::vector<WindowClass>& classes() const { return m_classes; }
 
  private:
   std::string m_dir;
   Manifest m_manifest;
   std::vector<WindowClass> m_classes;
+  Engine m_engine = Engine::forest;
+  std::vector<Forest> m_forests;
   std::vector<Booster> m_boosters;
 };
 
@@ -90,7 +108,8 @@ class WindowScorer {
  public:
   static Expected<std::unique_ptr<WindowScorer>> create(ModelBundle bundle);
 
-  // Scores one window. On an XGBoost failure the probabilities are left uniform and the error is returned.
+  // Scores one window. On an XGBoost failure (Engine::xgboost) the probabilities are left uniform and the
+  // error is returned; the forest engine cannot fail.
   Status score(const Window& w);
   std::span<const double> probabilities() const { return m_probs; }
   std::span<const std::uint8_t> positions() const { return m_positions; }

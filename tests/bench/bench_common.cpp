@@ -61,9 +61,9 @@ Options take_options(int& argc, char** argv) {
   return o;
 }
 
-std::optional<model::ModelBundle> load_bundle_or_exit(const std::string& dir) {
+std::optional<model::ModelBundle> load_bundle_or_exit(const std::string& dir, model::Engine engine) {
   if (dir.empty()) return std::nullopt;
-  auto b = model::ModelBundle::load(dir);
+  auto b = model::ModelBundle::load(dir, engine);
   if (!b) die(b.error().message);
   return std::move(*b);
 }

@@ -40,7 +40,7 @@ struct Options {
 Options take_options(int& argc, char** argv);
 
 // Loads the bundle or exits with a message. nullopt when `dir` is empty.
-std::optional<model::ModelBundle> load_bundle_or_exit(const std::string& dir);
+std::optional<model::ModelBundle> load_bundle_or_exit(const std::string& dir, model::Engine engine = model::Engine::forest);
 
 // Windows of the log as replay cuts them (manifest front end if given, defaults otherwise); exits on a bad log.
 std::vector<OwnedWindow> windows_from_log(const std::string& path, const model::Manifest* manifest);

@@ -126,10 +126,13 @@ int main(int argc, char** argv) {
     const std::string suffix = logw ? "/log" : "/random";
     register_stage("stage/features_selected" + suffix, pw,
                    [](lc::bench::PerWindow& p, std::size_t i) { p.features(i); });
-    register_stage("stage/xgboost_all_models" + suffix, pw,
-                   [](lc::bench::PerWindow& p, std::size_t i) { p.models(i); });
+    register_stage("stage/models_forest" + suffix, pw, [](lc::bench::PerWindow& p, std::size_t i) { p.models(i); });
+    register_stage("stage/models_xgboost" + suffix, pw,
+                   [](lc::bench::PerWindow& p, std::size_t i) { p.models_xgboost(i); });
     register_stage("stage/decoder_step" + suffix, pw, [](lc::bench::PerWindow& p, std::size_t i) { p.decoder(i); });
     register_stage("stage/whole_window" + suffix, pw, [](lc::bench::PerWindow& p, std::size_t i) { p.window(i); });
+    register_stage("stage/whole_window_xgboost" + suffix, pw,
+                   [](lc::bench::PerWindow& p, std::size_t i) { p.window_xgboost(i); });
   }
   std::fprintf(stderr, "bench_window: model=%s log=%s random windows seed=%llu\n",
                opt.model_dir.empty() ? "(none)" : opt.model_dir.c_str(), opt.log.empty() ? "(none)" : opt.log.c_str(),

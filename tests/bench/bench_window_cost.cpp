@@ -37,9 +37,11 @@ struct Stage {
 };
 constexpr Stage kStages[] = {
     {"features_selected", &lc::bench::PerWindow::features},
-    {"xgboost_all_models", &lc::bench::PerWindow::models},
+    {"models_forest", &lc::bench::PerWindow::models},
+    {"models_xgboost", &lc::bench::PerWindow::models_xgboost},
     {"decoder_step", &lc::bench::PerWindow::decoder},
     {"whole_window", &lc::bench::PerWindow::window},
+    {"whole_window_xgboost", &lc::bench::PerWindow::window_xgboost},
 };
 
 double quantile(std::vector<double>& v, double q) {

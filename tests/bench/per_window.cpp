@@ -19,7 +19,9 @@ constexpr std::int64_t kWindowNs = 5'000'000'000;  // spacing of the decoder's s
 PerWindow::PerWindow(const std::string& model_dir, std::vector<OwnedWindow> windows) : m_windows(std::move(windows)) {
   auto b1 = load_bundle_or_exit(model_dir);
   auto b2 = load_bundle_or_exit(model_dir);
-  if (!b1 || !b2) die("a model bundle is needed (--model=DIR)");
+  auto b3 = load_bundle_or_exit(model_dir, model::Engine::xgboost);
+  auto b4 = load_bundle_or_exit(model_dir, model::Engine::xgboost);
+  if (!b1 || !b2 || !b3 || !b4) die("a model bundle is needed (--model=DIR)");
   const model::Manifest m = b1->manifest();
   m_n_features = m.features.size();
   m_models = m.models.size();
@@ -39,13 +41,17 @@ PerWindow::PerWindow(const std::string& model_dir, std::vector<OwnedWindow> wind
   auto scorer = model::WindowScorer::create(std::move(*b1));
   if (!scorer) die(scorer.error().message);
   m_scorer = std::move(*scorer);
+  auto scorer_xgb = model::WindowScorer::create(std::move(*b4));
+  if (!scorer_xgb) die(scorer_xgb.error().message);
+  m_scorer_xgb = std::move(*scorer_xgb);
 
   m_models_bundle = std::make_unique<model::ModelBundle>(std::move(*b2));
+  m_xgb_bundle = std::make_unique<model::ModelBundle>(std::move(*b3));
   m_row.assign(m_n_features, 0.0f);
   m_out.assign(m_k, 0.0f);
   m_probs.assign(m_k, 0.0);
   m_pos.assign(m_k, 0);
-  for (auto& booster : m_models_bundle->boosters()) booster.bind_input(m_row.data(), m_row.size());
+  for (auto& booster : m_xgb_bundle->boosters()) booster.bind_input(m_row.data(), m_row.size());
 
   // Each window's inputs to stages 2 and 3, computed by the real scorer.
   m_rows.resize(m_windows.size() * m_n_features);
@@ -67,7 +73,21 @@ void PerWindow::features(std::size_t i) { m_extractor->extract(series_of(m_windo
 void PerWindow::models(std::size_t i) {
   std::copy_n(m_rows.begin() + static_cast<std::ptrdiff_t>(i * m_n_features), m_n_features, m_row.begin());
   std::fill(m_probs.begin(), m_probs.end(), -1.0);
-  auto& boosters = m_models_bundle->boosters();
+  const auto& forests = m_models_bundle->forests();
+  for (std::size_t p = 0; p < forests.size(); ++p) {
+    forests[p].predict(m_row.data(), m_out);
+    for (std::size_t c = 0; c < m_k; ++c)
+      if (m_out[c] > m_probs[c]) {
+        m_probs[c] = m_out[c];
+        m_pos[c] = static_cast<std::uint8_t>(p);
+      }
+  }
+}
+
+void PerWindow::models_xgboost(std::size_t i) {
+  std::copy_n(m_rows.begin() + static_cast<std::ptrdiff_t>(i * m_n_features), m_n_features, m_row.begin());
+  std::fill(m_probs.begin(), m_probs.end(), -1.0);
+  auto& boosters = m_xgb_bundle->boosters();
   for (std::size_t p = 0; p < boosters.size(); ++p) {
     if (!boosters[p].predict_bound(m_out)) die("prediction failed");
     for (std::size_t c = 0; c < m_k; ++c)
@@ -97,6 +117,11 @@ void PerWindow::decoder(std::size_t i) {
 void PerWindow::window(std::size_t i) {
   if (!m_scorer->score(m_windows[i].window)) die("scoring failed");
   push_decoder(m_scorer->probabilities(), m_scorer->positions());
+}
+
+void PerWindow::window_xgboost(std::size_t i) {
+  if (!m_scorer_xgb->score(m_windows[i].window)) die("scoring failed");
+  push_decoder(m_scorer_xgb->probabilities(), m_scorer_xgb->positions());
 }
 
 }  // namespace lc::bench

@@ -18,7 +18,8 @@ class PerWindow {
  public:
   // Builds the scorer and one online PathCounter (default lag) from the bundle, and precomputes every
   // window's feature row and probabilities so the model and decoder stages can run on their own inputs.
-  // The bundle is loaded twice: once inside the WindowScorer, once for the model stage on its own row.
+  // The bundle is loaded four times: inside the two WindowScorers (forest and XGBoost engines) and for the
+  // two model stages on their own row.
   PerWindow(const std::string& model_dir, std::vector<OwnedWindow> windows);
 
   std::size_t window_count() const { return m_windows.size(); }
@@ -28,12 +29,15 @@ class PerWindow {
 
   // Stage 1: selected features of window i into the model input row.
   void features(std::size_t i);
-  // Stage 2: window i's precomputed feature row through every position model (max over models per class).
+  // Stage 2: window i's precomputed feature row through every position model (max over models per class), with
+  // the compiled forest (what replay and the daemon run) or through XGBoost's C API (the reference).
   void models(std::size_t i);
+  void models_xgboost(std::size_t i);
   // Stage 3: one online decoder step on window i's precomputed probabilities, as the n-th window of a stream.
   void decoder(std::size_t i);
-  // All three on window i, as CyclePipeline::on_window does.
+  // All three on window i, as CyclePipeline::on_window does; and the same with the XGBoost engine.
   void window(std::size_t i);
+  void window_xgboost(std::size_t i);
 
   const std::vector<double>& probs() const { return m_probs; }
 
@@ -42,8 +46,10 @@ class PerWindow {
 
   std::vector<OwnedWindow> m_windows;
   std::unique_ptr<model::WindowScorer> m_scorer;        // the whole path (stage "window")
+  std::unique_ptr<model::WindowScorer> m_scorer_xgb;    // the whole path with the XGBoost engine
   std::unique_ptr<features::Extractor> m_extractor;     // stage 1 alone
-  std::unique_ptr<model::ModelBundle> m_models_bundle;  // stage 2 alone, its boosters bound to m_row
+  std::unique_ptr<model::ModelBundle> m_models_bundle;  // stage 2 alone, forests
+  std::unique_ptr<model::ModelBundle> m_xgb_bundle;     // stage 2 alone, boosters bound to m_row
   std::unique_ptr<count::PathCounter> m_counter;
   std::size_t m_n_features = 0, m_models = 0, m_k = 0;
   std::vector<float> m_row, m_out;      // one model input row, one model's output

@@ -98,7 +98,7 @@ TEST_F(TrainedBundle, TrainingIsDeterministic) {
 TEST_F(TrainedBundle, LoadsAndScoresWindowsWithProbabilitiesPerClass) {
   auto b = ModelBundle::load((dir_ / "a").string());
   ASSERT_TRUE(b) << b.error().message;
-  EXPECT_EQ(b->boosters().size(), static_cast<std::size_t>(cfg_.position_buckets));
+  EXPECT_EQ(b->model_count(), static_cast<std::size_t>(cfg_.position_buckets));
   EXPECT_GE(b->manifest().classes.size(), 9u);
   auto scorer = WindowScorer::create(std::move(*b));
   ASSERT_TRUE(scorer);
@@ -167,7 +167,7 @@ TEST_F(TrainedBundle, BrokenBundlesFailLoudlyNamingTheProblem) {
 // probabilities in Debian's python3-xgboost.
 TEST_F(TrainedBundle, PythonXgboostGivesTheSameProbabilities) {
   if (std::system("/usr/bin/python3 -c 'import xgboost' 2>/dev/null") != 0) GTEST_SKIP() << "python3-xgboost not installed";
-  auto b = ModelBundle::load((dir_ / "a").string());
+  auto b = ModelBundle::load((dir_ / "a").string(), Engine::xgboost);
   ASSERT_TRUE(b);
   const std::size_t nf = b->manifest().features.size();
   const std::size_t rows = 50;
