@@ -21,7 +21,7 @@ host_pkgs=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev
   # libraries (what each is for: README "Dependencies")
   libxgboost-dev libdmlc-dev libeigen3-dev libboost-dev
-  nlohmann-json3-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
+  nlohmann-json3-dev rapidjson-dev libcli11-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
   libsqlite3-dev libmosquitto-dev libsystemd-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   # test peers and tools

@@ -22,7 +22,7 @@ SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
 
-# Co-installable as :arm64 (Multi-Arch: same). Eigen, nlohmann-json and CLI11 are architecture-independent
+# Co-installable as :arm64 (Multi-Arch: same). Eigen, nlohmann-json, RapidJSON and CLI11 are architecture-independent
 # and come from the host install. libgomp for the target comes with the cross compiler.
 arm64_pkgs=(
   libgtest-dev:arm64 libgmock-dev:arm64 libboost-dev:arm64

@@ -201,6 +201,8 @@ TEST(Forest, RefusesWhatItCannotReproduce) {
   const std::string good = tiny_model();
   expect_refused(good.substr(0, good.size() / 2), "not valid JSON");
   expect_refused("", "not valid JSON");
+  expect_refused(good + " {}", "not valid JSON");
+  expect_refused(good.substr(0, 40) + std::string(1, '\0') + good.substr(40), "NUL");
   expect_refused("{\"learner\": 3}", "objective");
   std::string wide = good;
   wide.replace(wide.find("\"split_indices\": [1, 0, 0]"), 26, "\"split_indices\": [7, 0, 0]");
