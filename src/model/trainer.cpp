@@ -191,17 +191,19 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
   rep.windows = rep.train_windows + rep.valid_windows;
   if (rep.train_windows < 10) return Error::bad_input("train: only " + std::to_string(rep.train_windows) + " labelled training windows");
 
-  // Classes seen in training, in canonical order; validation rows of unseen classes are dropped.
+  // Every class the work cycle allows, seen in training or not. A class the models never saw still gets a
+  // (small) probability, and the decoder can pass through it when the windows around it leave no other
+  // path: with only the classes seen in training, a held-out UNLOADING -> EMPTY -> LOADING inside one window
+  // (a quick turn at the face, rare in 18 training hours) had no class at all and its trip was lost.
   std::vector<int> canon_to_k(canon.size(), -1);
   std::vector<std::string> class_names;
   std::map<std::string, std::size_t> per_class;
-  for (std::size_t c = 0; c < canon.size(); ++c)
-    if (std::find(yt.begin(), yt.end(), static_cast<int>(c)) != yt.end()) {
-      canon_to_k[c] = static_cast<int>(class_names.size());
-      class_names.push_back(canon[c].name());
-    }
+  for (std::size_t c = 0; c < canon.size(); ++c) {
+    canon_to_k[c] = static_cast<int>(class_names.size());
+    class_names.push_back(canon[c].name());
+  }
   for (int c : yt) ++per_class[canon[static_cast<std::size_t>(c)].name()];
-  if (class_names.size() < 2) return Error::bad_input("train: the labels hold fewer than two window classes");
+  if (per_class.size() < 2) return Error::bad_input("train: the labels hold fewer than two window classes");
 
   // 2. FRESH selection on the training rows.
   say("selecting features (FRESH) on " + std::to_string(yt.size()) + " windows x " + std::to_string(nf) + " features");
@@ -232,10 +234,17 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
   if (cfg.class_weight_power > 0) {
     std::vector<double> freq(class_names.size(), 0.0);
     for (int c : yt) freq[static_cast<std::size_t>(canon_to_k[static_cast<std::size_t>(c)])] += 1.0;
+    // Weights of the classes present average 1; an absent class has no rows to weigh.
     double mean_w = 0;
-    for (std::size_t k = 0; k < freq.size(); ++k) mean_w += class_weight[k] = std::pow(freq[k] / static_cast<double>(yt.size()), -cfg.class_weight_power);
-    mean_w /= static_cast<double>(freq.size());
-    for (double& w : class_weight) w /= mean_w;
+    std::size_t present = 0;
+    for (std::size_t k = 0; k < freq.size(); ++k)
+      if (freq[k] > 0) {
+        mean_w += class_weight[k] = std::pow(freq[k] / static_cast<double>(yt.size()), -cfg.class_weight_power);
+        ++present;
+      }
+    mean_w /= static_cast<double>(present);
+    for (std::size_t k = 0; k < freq.size(); ++k)
+      if (freq[k] > 0) class_weight[k] /= mean_w;
   }
   auto gather = [&](const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& p, int bucket,
                     std::vector<float>& gx, std::vector<float>& gy, std::vector<float>* gw) {

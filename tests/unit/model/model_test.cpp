@@ -119,6 +119,31 @@ TEST_F(TrainedBundle, LoadsAndScoresWindowsWithProbabilitiesPerClass) {
   for (auto pos : (*scorer)->positions()) EXPECT_LT(pos, cfg_.position_buckets);
 }
 
+// The bundle's classes are every class the work cycle allows (up to max_changes_per_window changes), seen in
+// training or not: a held-out window whose class training never saw must still have a path through the graph.
+TEST_F(TrainedBundle, ClassesAreAllThatTheCycleAllowsEvenUnseen) {
+  auto b = ModelBundle::load((dir_ / "a").string());
+  ASSERT_TRUE(b) << b.error().message;
+  std::vector<std::string> expected;
+  for (const auto& c : classes_up_to(cfg_.max_changes_per_window)) expected.push_back(c.name());
+  EXPECT_EQ(b->manifest().classes, expected);
+  // 24 simulated minutes cannot hold every two-change class, so some classes were unseen in training; the
+  // manifest's per-class counts say which.
+  const auto& seen = b->manifest().training.at("windows_per_class");
+  EXPECT_LT(seen.size(), expected.size());
+  // Every class has a probability from the models, and they still sum to one.
+  auto scorer = WindowScorer::create(std::move(*b));
+  ASSERT_TRUE(scorer);
+  std::array<std::vector<double>, kSignalCount> data;
+  Window w;
+  for (std::size_t s = 0; s < kSignalCount; ++s) {
+    data[s].assign((*scorer)->bundle().manifest().window_points, 100.0 + static_cast<double>(s));
+    w.series[s] = data[s];
+  }
+  ASSERT_TRUE((*scorer)->score(w));
+  EXPECT_EQ((*scorer)->class_count(), expected.size());
+}
+
 // Copies the good bundle and applies `damage` to it; loading must fail with a message containing `needle`.
 void expect_broken(const fs::path& good, const fs::path& copy, const std::function<void(const fs::path&)>& damage,
                    const std::string& needle) {
