@@ -17,6 +17,8 @@
 #include "app/model_path.h"
 #include "can/candump.h"
 #include "count/cycle_pipeline.h"
+#include "decode/online.h"
+#include "decode/score.h"
 #include "model/targets.h"
 #include "model/trainer.h"
 #include "util/file.h"
@@ -60,8 +62,9 @@ void add_eval_command(CLI::App& app, Runner& run) {
   struct Args {
     std::vector<std::string> data;
     std::string model, json, plot, scorer = "forest";
-    int lag = 6;
+    int lag = decode::kDefaultMaxLagWindows;
     double tolerance_s = 10.0;
+    double prob_floor = decode::kDefaultProbFloor;
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate counting against labelled logs, for the three decoders side by side");
@@ -73,6 +76,8 @@ void add_eval_command(CLI::App& app, Runner& run) {
   cmd->add_option("--plot", a->plot, "draw truth / online / greedy states over time of the first file into this PNG");
   cmd->add_option("--max-lag", a->lag, "online decoder: most windows a decision may wait")->check(CLI::Range(0, 1000));
   cmd->add_option("--tolerance", a->tolerance_s, "event match tolerance, seconds")->check(CLI::PositiveNumber);
+  cmd->add_option("--prob-floor", a->prob_floor, "online/offline decoders: smallest probability a window's class counts with")
+      ->check(CLI::Range(1e-12, 1.0));
   cmd->callback([&run, a] {
     run = [a]() -> int {
       auto model_dir = model_dir_or_default(a->model);
@@ -103,6 +108,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
           count::PathCounterOptions o;
           o.kind = k;
           o.online.max_lag_windows = a->lag;
+          o.online.prob_floor = a->prob_floor;
           o.keep_history = true;
           opts.push_back(o);
         }
@@ -227,6 +233,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
         j["model"] = dir;
         j["tolerance_s"] = a->tolerance_s;
         j["max_lag_windows"] = a->lag;
+        j["prob_floor"] = a->prob_floor;
         j["files"] = files;
         j["total"] = total;
         auto w = write_file_atomic(a->json, j.dump(2) + "\n");

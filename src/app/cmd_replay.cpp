@@ -8,6 +8,7 @@
 #include "app/model_path.h"
 #include "can/candump.h"
 #include "count/cycle_pipeline.h"
+#include "decode/online.h"
 #include "count/event_json.h"
 #include "signals/engine_signals.h"
 #include "util/file.h"
@@ -17,7 +18,7 @@ namespace lc::app {
 void add_replay_command(CLI::App& app, Runner& run) {
   struct Args {
     std::string log, model, decoder = "online", json, machine = "loader", scorer = "forest";
-    int lag = 6;
+    int lag = decode::kDefaultMaxLagWindows;
     bool strict = false;
   };
   auto a = std::make_shared<Args>();

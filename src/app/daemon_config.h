@@ -4,7 +4,7 @@
 //
 //   [machine]  id = "loader-07"   site = "north-pit"
 //   [can]      interface = "can0"   source_address = 0   dbc = ""            (dbc: "" = built-in)
-//   [model]    dir = "/usr/share/loadercount/models/default"   max_lag_windows = 6
+//   [model]    dir = "/usr/share/loadercount/models/default"   max_lag_windows = 24
 //   [shifts]   boundaries = ["06:00", "18:00"]                               (UTC)
 //   [outbox]   path = "/var/lib/loadercount/outbox.db"   capacity = 100000
 //   [mqtt]     brokers = ["dispatch.local:1883", "10.1.2.3:1883"]   (tried in order; empty: outbox only)
@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "decode/online.h"
 #include "dispatch/publisher.h"
 #include "util/expected.h"
 
@@ -30,7 +31,7 @@ struct DaemonConfig {
   std::uint8_t source_address = 0;
   std::string dbc;  // "" = built-in
   std::string model_dir = "/usr/share/loadercount/models/default";
-  int max_lag_windows = 6;
+  int max_lag_windows = decode::kDefaultMaxLagWindows;
   std::vector<std::string> shift_boundaries;
   std::string outbox_path = "/var/lib/loadercount/outbox.db";
   std::size_t outbox_capacity = 100'000;

@@ -31,11 +31,17 @@
 
 namespace lc::decode {
 
+// The product's default lag: 24 windows of 5 s = 2 min. On 24 held-out simulated hours the survivors of the
+// shipped model always merged within it (no forced commit, online == offline on every window), with the same
+// median emission delay as a 6-window lag (19.5 s), which forced 309 commits and differed from offline on 3 %
+// of windows. A longer lag costs nothing while paths merge early; it only bounds the rare long wait.
+inline constexpr int kDefaultMaxLagWindows = 24;
+
 struct OnlineOptions {
   PathScore score = kDefaultPathScore;
-  // The most windows that may stay undecided after a push (6 windows of 5 s = 30 s). 0 commits every window
-  // on arrival (a greedy choice constrained by the graph).
-  int max_lag_windows = 6;
+  // The most windows that may stay undecided after a push. 0 commits every window on arrival (a greedy
+  // choice constrained by the graph).
+  int max_lag_windows = kDefaultMaxLagWindows;
   // SumLogProb only: probabilities below this count as this (score.h).
   double prob_floor = kDefaultProbFloor;
 };
