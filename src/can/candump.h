@@ -29,6 +29,8 @@ namespace lc::can {
 enum class LineKind : std::uint8_t { Frame, Blank, CanFd, Bad };
 
 // Parses one line (without its newline). Never throws, never allocates. On LineKind::Frame `out` is set.
+// A line of the fixed layout candump -L writes takes a fast path; every line gets exactly what the general
+// parser gives it (src/can/candump_parse.h, checked by tests/unit/can/candump_fastpath_test.cpp).
 LineKind parse_candump_line(std::string_view line, Frame& out) noexcept;
 
 // Formats a frame as a candump -L line including the trailing '\n'. Returns the number of chars written
