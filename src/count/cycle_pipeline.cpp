@@ -18,6 +18,8 @@ Expected<std::unique_ptr<CyclePipeline>> CyclePipeline::create(model::ModelBundl
     p->m_counters.push_back(std::move(pc));
     p->m_keep_history = p->m_keep_history || o.keep_history;
   }
+  p->m_class_weights = m.decoder_class_weights;
+  p->m_weighted.assign(m.classes.size(), 0.0);
   LC_TRY(scorer, model::WindowScorer::create(std::move(bundle)));
   p->m_scorer = std::move(scorer);
   LC_TRY(plan, default_decode_plan(sa));
@@ -50,6 +52,10 @@ void CyclePipeline::on_window(const Window& w) {
   sw.end_ns = w.end_ns;
   sw.segment_start = segment_start;
   sw.probs = m_scorer->probabilities();
+  if (!m_class_weights.empty()) {
+    for (std::size_t k = 0; k < m_weighted.size(); ++k) m_weighted[k] = sw.probs[k] * m_class_weights[k];
+    sw.probs = m_weighted;
+  }
   sw.positions = m_scorer->positions();
   for (auto& c : m_counters) c.push(sw);
   if (after_window) after_window(w);

@@ -57,6 +57,8 @@ class CyclePipeline {
   void on_window(const Window& w);
 
   std::unique_ptr<model::WindowScorer> m_scorer;
+  // The manifest's decoder_class_weights (empty: none) and the weighted probabilities the counters get.
+  std::vector<double> m_class_weights, m_weighted;
   std::unique_ptr<FramePipeline> m_front;
   std::vector<PathCounter> m_counters;
   CyclePipelineStats m_stats;

@@ -63,6 +63,8 @@ Expected<Manifest> parse_manifest(const std::string& text, const std::string& na
     m.max_changes_per_window = j.value(field, 1);
     field = "models";
     m.models = j.at(field).get<std::vector<std::string>>();
+    field = "decoder_class_weights";
+    if (j.contains(field)) m.decoder_class_weights = j.at(field).get<std::vector<double>>();
     if (j.contains("training")) m.training = j["training"];
     if (j.contains("metrics")) m.metrics = j["metrics"];
   } catch (const nlohmann::json::exception& e) {
@@ -88,6 +90,13 @@ Expected<Manifest> parse_manifest(const std::string& text, const std::string& na
         std::find(m.classes.begin(), m.classes.end(), b) == m.classes.end())
       return bad("transitions", "[" + a + ", " + b + "] names a class not in 'classes'");
   if (m.position_buckets < 1) return bad("position_buckets", "must be >= 1");
+  if (!m.decoder_class_weights.empty()) {
+    if (m.decoder_class_weights.size() != m.classes.size())
+      return bad("decoder_class_weights", "has " + std::to_string(m.decoder_class_weights.size()) + " entries for " +
+                                              std::to_string(m.classes.size()) + " classes");
+    for (double w : m.decoder_class_weights)
+      if (!(w > 0 && std::isfinite(w))) return bad("decoder_class_weights", "entries must be positive and finite");
+  }
   if (static_cast<int>(m.models.size()) != m.position_buckets)
     return bad("models", "lists " + std::to_string(m.models.size()) + " models for " + std::to_string(m.position_buckets) +
                              " position buckets");
@@ -112,6 +121,7 @@ std::string manifest_to_json(const Manifest& m) {
   j["position_buckets"] = m.position_buckets;
   j["max_changes_per_window"] = m.max_changes_per_window;
   j["models"] = m.models;
+  if (!m.decoder_class_weights.empty()) j["decoder_class_weights"] = m.decoder_class_weights;
   j["features"] = m.features;
   j["training"] = m.training;
   j["metrics"] = m.metrics;

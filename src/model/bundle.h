@@ -13,6 +13,8 @@
 //     "position_buckets": 3,
 //     "models": ["position_0.json", "position_1.json", "position_2.json"],
 //     "max_changes_per_window": 2,
+//     "decoder_class_weights": [1.3, 0.8, ...],             // optional: per class, multiplies its probability
+//                                                           // before decoding (prior correction; absent = 1)
 //     "training": {...},   // data summary (files, windows per class, seeds, xgboost params)
 //     "metrics": {...}     // evaluation on held-out data, if any
 //   }
@@ -63,6 +65,7 @@ struct Manifest {
   int position_buckets = 3;
   int max_changes_per_window = 2;
   std::vector<std::string> models;
+  std::vector<double> decoder_class_weights;  // empty = all 1
   nlohmann::json training = nlohmann::json::object();
   nlohmann::json metrics = nlohmann::json::object();
 

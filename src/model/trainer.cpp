@@ -88,7 +88,8 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
   static const std::map<std::string, std::vector<std::string>> kKnown = {
       {"window", {"points", "hop"}},
       {"grid", {"rate_hz", "staleness_s", "segment_gap_s"}},
-      {"model", {"position_buckets", "max_changes_per_window", "max_features", "fdr_level", "source_address", "class_weight_power"}},
+      {"model", {"position_buckets", "max_changes_per_window", "max_features", "fdr_level", "source_address", "class_weight_power",
+                 "decoder_prior_power"}},
       {"xgboost", {"max_depth", "eta", "max_rounds", "early_stopping_rounds", "min_child_weight", "subsample",
                    "colsample_bytree", "lambda", "nthread", "seed"}},
       {"split", {"valid_fraction", "min_files_for_file_split"}}};
@@ -118,6 +119,7 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
   LC_TRY_STATUS(wrap(read_key(t, "model", "fdr_level", c.fdr_level)));
   LC_TRY_STATUS(wrap(read_key(t, "model", "source_address", c.source_address)));
   LC_TRY_STATUS(wrap(read_key(t, "model", "class_weight_power", c.class_weight_power)));
+  LC_TRY_STATUS(wrap(read_key(t, "model", "decoder_prior_power", c.decoder_prior_power)));
   LC_TRY_STATUS(wrap(read_key(t, "xgboost", "max_depth", c.xgb.max_depth)));
   LC_TRY_STATUS(wrap(read_key(t, "xgboost", "eta", c.xgb.eta)));
   LC_TRY_STATUS(wrap(read_key(t, "xgboost", "max_rounds", c.xgb.max_rounds)));
@@ -138,6 +140,8 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
   if (c.max_changes_per_window < 1 || c.max_changes_per_window > 3)
     return Error::bad_input(path + ": model.max_changes_per_window must be 1..3");
   if (!(c.valid_fraction > 0 && c.valid_fraction < 1)) return Error::bad_input(path + ": split.valid_fraction must be in (0, 1)");
+  if (!(c.decoder_prior_power >= 0 && c.decoder_prior_power <= 1))
+    return Error::bad_input(path + ": model.decoder_prior_power must be in [0, 1]");
   if (c.xgb.nthread < 1) return Error::bad_input(path + ": xgboost.nthread must be >= 1");
   return c;
 }
@@ -267,6 +271,16 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
   m.signals = signals;
   for (std::size_t f : selected) m.features.push_back(space.name(f));
   m.classes = class_names;
+  if (cfg.decoder_prior_power > 0) {
+    // Add-one smoothed training frequencies, so a class unseen in training gets a large but finite weight.
+    const double k = static_cast<double>(class_names.size());
+    for (const auto& c : class_names) {
+      const auto it = per_class.find(c);
+      const double count = it == per_class.end() ? 0.0 : static_cast<double>(it->second);
+      const double prior = (count + 1.0) / (static_cast<double>(yt.size()) + k);
+      m.decoder_class_weights.push_back(std::pow(prior * k, -cfg.decoder_prior_power));
+    }
+  }
   for (const auto& a : class_names)
     for (const auto& b : class_names)
       if (parse_window_class(b)->first() == parse_window_class(a)->last()) m.transitions.emplace_back(a, b);
@@ -302,6 +316,7 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
                 {"selected_features", ns},
                 {"fdr_level", cfg.fdr_level},
                 {"class_weight_power", cfg.class_weight_power},
+                {"decoder_prior_power", cfg.decoder_prior_power},
                 {"models", rounds},
                 {"xgboost", {{"version", xgboost_version()}, {"max_depth", cfg.xgb.max_depth}, {"eta", cfg.xgb.eta},
                              {"max_rounds", cfg.xgb.max_rounds}, {"early_stopping_rounds", cfg.xgb.early_stopping_rounds},

@@ -35,6 +35,11 @@ struct TrainConfig {
   // Sample weights 1 / frequency(class)^power: 0 leaves the classes as they come (transition windows are rare,
   // so the models then under-predict them), 1 balances them fully.
   double class_weight_power = 0.5;
+  // Prior correction for the decoders: each class's probability is divided by (its training frequency x the
+  // class count)^power before decoding (the manifest's "decoder_class_weights"). The class weights above
+  // leave the models' rare transition classes under-predicted; a path needs every transition of a cycle, so
+  // a missed one loses the cycle. 0 = none.
+  double decoder_prior_power = 0.0;
   double valid_fraction = 0.2;
   std::size_t min_files_for_file_split = 3;
   TrainParams xgb;
@@ -44,7 +49,7 @@ struct TrainConfig {
 //   [window]  points = 5   hop = 5
 //   [grid]    rate_hz = 1.0   staleness_s = 3.0   segment_gap_s = 30.0
 //   [model]   position_buckets = 3   max_changes_per_window = 2   max_features = 150   fdr_level = 0.05
-//             class_weight_power = 0.5
+//             class_weight_power = 0.5   decoder_prior_power = 0.25
 //   [xgboost] max_depth = 6   eta = 0.1   max_rounds = 400   early_stopping_rounds = 25   nthread = 2   seed = 0
 //   [split]   valid_fraction = 0.2   min_files_for_file_split = 3
 Expected<TrainConfig> read_train_config(const std::string& path);

@@ -67,6 +67,7 @@ class TrainedBundle : public ::testing::Test {
     cfg_.xgb.max_rounds = 15;
     cfg_.xgb.max_depth = 3;
     cfg_.max_features = 40;
+    cfg_.decoder_prior_power = 0.25;
     auto r = train_bundle(data_, cfg_, (dir_ / "a").string());
     ASSERT_TRUE(r) << r.error().message;
   }
@@ -144,6 +145,25 @@ TEST_F(TrainedBundle, ClassesAreAllThatTheCycleAllowsEvenUnseen) {
   EXPECT_EQ((*scorer)->class_count(), expected.size());
 }
 
+// The decoder's prior correction: one weight per class, (smoothed training frequency x classes)^-power, so
+// the rarer a class was in training the more its probability counts; a class never seen weighs the most.
+TEST_F(TrainedBundle, DecoderClassWeightsFollowTrainingFrequencies) {
+  auto b = ModelBundle::load((dir_ / "a").string());
+  ASSERT_TRUE(b) << b.error().message;
+  const Manifest& m = b->manifest();
+  ASSERT_EQ(m.decoder_class_weights.size(), m.classes.size());
+  const auto& seen = m.training.at("windows_per_class");
+  const double total = m.training.at("train_windows").get<double>(), k = static_cast<double>(m.classes.size());
+  for (std::size_t c = 0; c < m.classes.size(); ++c) {
+    const double n = seen.contains(m.classes[c]) ? seen.at(m.classes[c]).get<double>() : 0.0;
+    EXPECT_NEAR(m.decoder_class_weights[c], std::pow((n + 1) / (total + k) * k, -0.25), 1e-12) << m.classes[c];
+  }
+  // Round trip through the manifest text.
+  auto again = parse_manifest(manifest_to_json(m), "manifest.json");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->decoder_class_weights, m.decoder_class_weights);
+}
+
 // Copies the good bundle and applies `damage` to it; loading must fail with a message containing `needle`.
 void expect_broken(const fs::path& good, const fs::path& copy, const std::function<void(const fs::path&)>& damage,
                    const std::string& needle) {
@@ -180,6 +200,10 @@ TEST_F(TrainedBundle, BrokenBundlesFailLoudlyNamingTheProblem) {
                 "classes");
   expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["position_buckets"] = 4; }); }, "models");
   expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["signals"][0] = "rpm"; }); }, "signals");
+  expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["decoder_class_weights"].erase(0); }); },
+                "decoder_class_weights");
+  expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["decoder_class_weights"][2] = -1.0; }); },
+                "decoder_class_weights");
   expect_broken(good, bad, [](const fs::path& d) { fs::remove(d / "position_1.json"); }, "position_1.json");
   expect_broken(good, bad, [](const fs::path& d) { std::ofstream(d / "position_0.json") << "{\"learner\": 3}"; }, "position_0.json");
   expect_broken(good, bad, [](const fs::path& d) {
