@@ -38,6 +38,9 @@ The bundle `loadercount` and `loadercountd` use when no other is configured. Reb
 - XGBoost {t['xgboost']['version']}, max_depth {t['xgboost']['max_depth']}, eta {t['xgboost']['eta']}, early stopping after
   {t['xgboost']['early_stopping_rounds']} rounds on the validation split ({models}); class weights
   1/frequency^{t.get('class_weight_power', 0)}.
+- Before decoding, each class's probability is multiplied by its `decoder_class_weights` entry,
+  (training frequency x {len(m['classes'])})^-{t.get('decoder_prior_power', 0)} (prior correction: the rare transition
+  classes count for more; absent = 1).
 
 ## What it was trained on
 

@@ -6,13 +6,13 @@
 #   3. simulates held-out shifts whose seeds are never used for training or feature selection, evaluates the
 #      bundle on them (loadercount eval: the three decoders side by side) and stores the totals in the
 #      manifest's "metrics" and the table in build/train-default/eval.txt (the model card quotes it).
-# Usage: tools/train_default.sh [--out DIR] [--train-hours N] [--eval-hours N]   (defaults: models/default, 18, 24)
+# Usage: tools/train_default.sh [--out DIR] [--train-hours N] [--eval-hours N]   (defaults: models/default, 36, 24)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 out=models/default
-train_hours=18
+train_hours=36
 eval_hours=24
 while (($#)); do
   case "$1" in
