@@ -179,10 +179,12 @@ int run_daemon(const DaemonConfig& config, const DaemonOptions& options) {
   };
 
   if (!options.replay_log.empty()) {
-    // Replay: skip what the checkpoint says was counted, keeping enough before it to warm the grid up.
+    // Replay: skip what the checkpoint says was counted, keeping enough before it to warm the grid up and to
+    // remake the last counted window (the first new window's context, for models with context_windows).
     if (resume_from_ns >= 0) pipe.resume_after(resume_from_ns);
     const std::int64_t skip_before_ns =
-        resume_from_ns >= 0 ? resume_from_ns - static_cast<std::int64_t>((staleness_s + 2 * period_s) * 1e9) : INT64_MIN;
+        resume_from_ns >= 0 ? resume_from_ns - pipe.window_ns() - static_cast<std::int64_t>((staleness_s + 2 * period_s) * 1e9)
+                            : INT64_MIN;
     const auto t0_wall = std::chrono::steady_clock::now();
     std::int64_t t0_log = -1;
     std::uint64_t skipped_frames = 0;

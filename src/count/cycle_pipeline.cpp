@@ -31,7 +31,10 @@ Expected<std::unique_ptr<CyclePipeline>> CyclePipeline::create(model::ModelBundl
 void CyclePipeline::on_window(const Window& w) {
   bool segment_start = w.segment_start;
   if (m_resume_end_ns >= 0) {
-    if (w.end_ns <= m_resume_end_ns) return;
+    if (w.end_ns <= m_resume_end_ns) {
+      m_scorer->observe(w);  // counted before the checkpoint, but the next window's context
+      return;
+    }
     if (w.start_ns == m_resume_end_ns) segment_start = false;
     m_resume_end_ns = -1;
   }

@@ -47,6 +47,7 @@ class CyclePipeline {
   std::size_t counter_count() const { return m_counters.size(); }
   const CyclePipelineStats& stats() const { return m_stats; }
   const FrontEndStats& front_end_stats() const { return m_front->stats(); }
+  std::int64_t window_ns() const { return m_front->window_ns(); }
   const model::Manifest& manifest() const { return m_scorer->bundle().manifest(); }
   // Per window (only with keep_history on some decoder): start time and degraded flag, for eval and plots.
   const std::vector<std::int64_t>& window_starts() const { return m_window_start; }

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "signals/engine_signals.h"
 #include "util/file.h"
@@ -63,6 +64,8 @@ Expected<Manifest> parse_manifest(const std::string& text, const std::string& na
     m.max_changes_per_window = j.value(field, 1);
     field = "models";
     m.models = j.at(field).get<std::vector<std::string>>();
+    field = "context_windows";
+    m.context_windows = j.value(field, 0);
     field = "decoder_class_weights";
     if (j.contains(field)) m.decoder_class_weights = j.at(field).get<std::vector<double>>();
     if (j.contains("training")) m.training = j["training"];
@@ -90,6 +93,7 @@ Expected<Manifest> parse_manifest(const std::string& text, const std::string& na
         std::find(m.classes.begin(), m.classes.end(), b) == m.classes.end())
       return bad("transitions", "[" + a + ", " + b + "] names a class not in 'classes'");
   if (m.position_buckets < 1) return bad("position_buckets", "must be >= 1");
+  if (m.context_windows < 0 || m.context_windows > 1) return bad("context_windows", "must be 0 or 1");
   if (!m.decoder_class_weights.empty()) {
     if (m.decoder_class_weights.size() != m.classes.size())
       return bad("decoder_class_weights", "has " + std::to_string(m.decoder_class_weights.size()) + " entries for " +
@@ -121,6 +125,7 @@ std::string manifest_to_json(const Manifest& m) {
   j["position_buckets"] = m.position_buckets;
   j["max_changes_per_window"] = m.max_changes_per_window;
   j["models"] = m.models;
+  if (m.context_windows > 0) j["context_windows"] = m.context_windows;
   if (!m.decoder_class_weights.empty()) j["decoder_class_weights"] = m.decoder_class_weights;
   j["features"] = m.features;
   j["training"] = m.training;
@@ -164,9 +169,11 @@ Expected<ModelBundle> ModelBundle::load(const std::string& dir, Engine engine) {
       classes = booster.num_classes();
       b.m_boosters.push_back(std::move(booster));
     }
-    if (features != b.m_manifest.features.size())
-      return Error::bad_input(path + ": model has " + std::to_string(features) + " features, manifest lists " +
-                              std::to_string(b.m_manifest.features.size()));
+    const std::size_t inputs = b.m_manifest.features.size() * static_cast<std::size_t>(1 + b.m_manifest.context_windows);
+    if (features != inputs)
+      return Error::bad_input(path + ": model has " + std::to_string(features) + " inputs, the manifest's features" +
+                              (b.m_manifest.context_windows ? " (this window's and the previous one's)" : "") + " are " +
+                              std::to_string(inputs));
     if (classes != b.m_manifest.classes.size())
       return Error::bad_input(path + ": model has " + std::to_string(classes) + " classes, manifest lists " +
                               std::to_string(b.m_manifest.classes.size()));
@@ -185,7 +192,9 @@ Status ModelBundle::save(const std::string& dir, const Manifest& m, const std::v
 WindowScorer::WindowScorer(ModelBundle bundle, features::Extractor extractor)
     : m_bundle(std::move(bundle)), m_extractor(std::move(extractor)) {
   const std::size_t k = m_bundle.manifest().classes.size();
-  m_input.assign(m_bundle.manifest().features.size(), 0.0f);
+  const std::size_t nf = m_bundle.manifest().features.size();
+  m_input.assign(nf * static_cast<std::size_t>(1 + m_bundle.manifest().context_windows), 0.0f);
+  m_prev.assign(nf, std::numeric_limits<float>::quiet_NaN());
   m_out.assign(k, 0.0f);
   m_probs.assign(k, 1.0 / static_cast<double>(k));
   m_positions.assign(k, 0);
@@ -199,8 +208,25 @@ Expected<std::unique_ptr<WindowScorer>> WindowScorer::create(ModelBundle bundle)
   return std::unique_ptr<WindowScorer>(new WindowScorer(std::move(bundle), std::move(ex)));
 }
 
+void WindowScorer::observe(const Window& w) {
+  if (m_bundle.manifest().context_windows == 0) return;
+  m_extractor.extract(std::span<const std::span<const double>>(w.series.data(), w.series.size()), m_prev);
+  m_prev_end_ns = w.end_ns;
+}
+
 Status WindowScorer::score(const Window& w) {
-  m_extractor.extract(std::span<const std::span<const double>>(w.series.data(), w.series.size()), m_input);
+  const std::size_t nf = m_prev.size();
+  const std::span<float> current(m_input.data(), nf);
+  m_extractor.extract(std::span<const std::span<const double>>(w.series.data(), w.series.size()), current);
+  if (m_bundle.manifest().context_windows > 0) {
+    // The previous window's features, when it is the window just before this one in the same segment.
+    const bool have_prev = !w.segment_start && m_prev_end_ns == w.start_ns;
+    float* ctx = m_input.data() + nf;
+    if (have_prev) std::copy(m_prev.begin(), m_prev.end(), ctx);
+    else std::fill(ctx, ctx + nf, std::numeric_limits<float>::quiet_NaN());
+    std::copy(current.begin(), current.end(), m_prev.begin());
+    m_prev_end_ns = w.end_ns;
+  }
   std::fill(m_probs.begin(), m_probs.end(), -1.0);
   const std::size_t models = m_bundle.model_count();
   for (std::size_t p = 0; p < models; ++p) {

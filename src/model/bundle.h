@@ -13,6 +13,8 @@
 //     "position_buckets": 3,
 //     "models": ["position_0.json", "position_1.json", "position_2.json"],
 //     "max_changes_per_window": 2,
+//     "context_windows": 1,                                 // optional: the models also take the previous
+//                                                           // window's features (absent = 0)
 //     "decoder_class_weights": [1.3, 0.8, ...],             // optional: per class, multiplies its probability
 //                                                           // before decoding (prior correction; absent = 1)
 //     "training": {...},   // data summary (files, windows per class, seeds, xgboost params)
@@ -66,6 +68,7 @@ struct Manifest {
   int max_changes_per_window = 2;
   std::vector<std::string> models;
   std::vector<double> decoder_class_weights;  // empty = all 1
+  int context_windows = 0;  // 1: model input = features of this window, then of the previous one
   nlohmann::json training = nlohmann::json::object();
   nlohmann::json metrics = nlohmann::json::object();
 
@@ -114,9 +117,12 @@ class WindowScorer {
   // Scores one window. On an XGBoost failure (Engine::xgboost) the probabilities are left uniform and the
   // error is returned; the forest engine cannot fail.
   Status score(const Window& w);
+  // A window that is not scored (replay resuming after a checkpoint) but may be the next window's context:
+  // with context_windows, its features become the previous window's; otherwise nothing happens.
+  void observe(const Window& w);
   std::span<const double> probabilities() const { return m_probs; }
   std::span<const std::uint8_t> positions() const { return m_positions; }
-  std::span<const float> features() const { return m_input; }
+  std::span<const float> features() const { return m_input; }  // the model input row
 
   const ModelBundle& bundle() const { return m_bundle; }
   std::size_t class_count() const { return m_probs.size(); }
@@ -125,7 +131,9 @@ class WindowScorer {
   WindowScorer(ModelBundle bundle, features::Extractor extractor);
   ModelBundle m_bundle;
   features::Extractor m_extractor;
-  std::vector<float> m_input;
+  std::vector<float> m_input;    // model input: features (then, with context, the previous window's)
+  std::vector<float> m_prev;     // with context: the last window's features
+  std::int64_t m_prev_end_ns = -1;
   std::vector<float> m_out;
   std::vector<double> m_probs;
   std::vector<std::uint8_t> m_positions;

@@ -19,6 +19,7 @@ namespace {
 
 struct FileRows {
   std::vector<double> x;       // windows x all features
+  std::vector<double> xp;      // with context: the previous window's features (NaN when there is none)
   std::vector<int> cls;        // index into the canonical class list
   std::vector<int> position;   // -1 without change
   std::size_t skipped = 0;
@@ -36,20 +37,37 @@ Expected<FileRows> collect(const LabelledLog& d, const TrainConfig& cfg, const s
   LC_TRY(plan, default_decode_plan(cfg.source_address));
   FileRows rows;
   const std::size_t nf = all.plan().full_size();
-  std::vector<double> buf(nf);
+  std::vector<double> buf(nf), last(nf);
+  std::int64_t last_end = -1;  // end of the window in `last`, -1: none
   FramePipeline pipe(std::move(plan), cfg.front_end, [&](const Window& w) {
+    const bool ctx = cfg.context_windows > 0;
+    const bool have_prev = ctx && !w.segment_start && last_end == w.start_ns;
+    // With context every window is extracted: a skipped window is still the next one's previous window.
+    if (ctx) all.extract_all(std::span<const std::span<const double>>(w.series.data(), w.series.size()), buf);
+    auto remember = [&] {
+      if (!ctx) return;
+      std::swap(last, buf);
+      last_end = w.end_ns;
+    };
     const WindowTarget t = window_target(labels, w.start_ns, w.end_ns, cfg.position_buckets, cfg.max_changes_per_window);
     if (t.kind != WindowTarget::Kind::Ok) {
       ++rows.skipped;
+      remember();
       return;
     }
     const auto it = std::find(canon.begin(), canon.end(), t.cls);
     if (it == canon.end()) {
       ++rows.skipped;
+      remember();
       return;
     }
-    all.extract_all(std::span<const std::span<const double>>(w.series.data(), w.series.size()), buf);
+    if (!ctx) all.extract_all(std::span<const std::span<const double>>(w.series.data(), w.series.size()), buf);
     rows.x.insert(rows.x.end(), buf.begin(), buf.end());
+    if (ctx) {
+      if (have_prev) rows.xp.insert(rows.xp.end(), last.begin(), last.end());
+      else rows.xp.insert(rows.xp.end(), nf, std::numeric_limits<double>::quiet_NaN());
+    }
+    remember();
     rows.cls.push_back(static_cast<int>(it - canon.begin()));
     rows.position.push_back(t.position);
   });
@@ -89,7 +107,7 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
       {"window", {"points", "hop"}},
       {"grid", {"rate_hz", "staleness_s", "segment_gap_s"}},
       {"model", {"position_buckets", "max_changes_per_window", "max_features", "fdr_level", "source_address", "class_weight_power",
-                 "decoder_prior_power"}},
+                 "decoder_prior_power", "context_windows"}},
       {"xgboost", {"max_depth", "eta", "max_rounds", "early_stopping_rounds", "min_child_weight", "subsample",
                    "colsample_bytree", "lambda", "nthread", "seed"}},
       {"split", {"valid_fraction", "min_files_for_file_split"}}};
@@ -120,6 +138,7 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
   LC_TRY_STATUS(wrap(read_key(t, "model", "source_address", c.source_address)));
   LC_TRY_STATUS(wrap(read_key(t, "model", "class_weight_power", c.class_weight_power)));
   LC_TRY_STATUS(wrap(read_key(t, "model", "decoder_prior_power", c.decoder_prior_power)));
+  LC_TRY_STATUS(wrap(read_key(t, "model", "context_windows", c.context_windows)));
   LC_TRY_STATUS(wrap(read_key(t, "xgboost", "max_depth", c.xgb.max_depth)));
   LC_TRY_STATUS(wrap(read_key(t, "xgboost", "eta", c.xgb.eta)));
   LC_TRY_STATUS(wrap(read_key(t, "xgboost", "max_rounds", c.xgb.max_rounds)));
@@ -140,6 +159,7 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
   if (c.max_changes_per_window < 1 || c.max_changes_per_window > 3)
     return Error::bad_input(path + ": model.max_changes_per_window must be 1..3");
   if (!(c.valid_fraction > 0 && c.valid_fraction < 1)) return Error::bad_input(path + ": split.valid_fraction must be in (0, 1)");
+  if (c.context_windows < 0 || c.context_windows > 1) return Error::bad_input(path + ": model.context_windows must be 0 or 1");
   if (!(c.decoder_prior_power >= 0 && c.decoder_prior_power <= 1))
     return Error::bad_input(path + ": model.decoder_prior_power must be in [0, 1]");
   if (c.xgb.nthread < 1) return Error::bad_input(path + ": xgboost.nthread must be >= 1");
@@ -169,9 +189,9 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
     rep.skipped_windows += rows.skipped;
     files.push_back(std::move(rows));
   }
-  std::vector<double> xt;
+  std::vector<double> xt, xpt;
   std::vector<int> yt, pt, yv, pv;
-  std::vector<double> xv;
+  std::vector<double> xv, xpv;
   const bool by_file = files.size() >= cfg.min_files_for_file_split;
   const std::size_t n_valid_files =
       by_file ? std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(cfg.valid_fraction * static_cast<double>(files.size())))) : 0;
@@ -185,6 +205,10 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
       const bool train = i < cut;
       auto& x = train ? xt : xv;
       x.insert(x.end(), r.x.begin() + static_cast<std::ptrdiff_t>(i * nf), r.x.begin() + static_cast<std::ptrdiff_t>((i + 1) * nf));
+      if (!r.xp.empty()) {
+        auto& xp = train ? xpt : xpv;
+        xp.insert(xp.end(), r.xp.begin() + static_cast<std::ptrdiff_t>(i * nf), r.xp.begin() + static_cast<std::ptrdiff_t>((i + 1) * nf));
+      }
       (train ? yt : yv).push_back(r.cls[i]);
       (train ? pt : pv).push_back(r.position[i]);
     }
@@ -250,12 +274,16 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
     for (std::size_t k = 0; k < freq.size(); ++k)
       if (freq[k] > 0) class_weight[k] /= mean_w;
   }
-  auto gather = [&](const std::vector<double>& x, const std::vector<int>& y, const std::vector<int>& p, int bucket,
-                    std::vector<float>& gx, std::vector<float>& gy, std::vector<float>* gw) {
+  // Model input row: the selected features, then (with context) the same features of the previous window.
+  auto gather = [&](const std::vector<double>& x, const std::vector<double>& xp, const std::vector<int>& y,
+                    const std::vector<int>& p, int bucket, std::vector<float>& gx, std::vector<float>& gy,
+                    std::vector<float>* gw) {
     for (std::size_t i = 0; i < y.size(); ++i) {
       const int k = canon_to_k[static_cast<std::size_t>(y[i])];
       if (k < 0 || (p[i] >= 0 && p[i] != bucket)) continue;
       for (std::size_t f : selected) gx.push_back(static_cast<float>(x[i * nf + f]));
+      if (!xp.empty())
+        for (std::size_t f : selected) gx.push_back(static_cast<float>(xp[i * nf + f]));
       gy.push_back(static_cast<float>(k));
       if (gw) gw->push_back(static_cast<float>(class_weight[static_cast<std::size_t>(k)]));
     }
@@ -285,16 +313,18 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
     for (const auto& b : class_names)
       if (parse_window_class(b)->first() == parse_window_class(a)->last()) m.transitions.emplace_back(a, b);
   m.position_buckets = cfg.position_buckets;
+  m.context_windows = cfg.context_windows;
   m.max_changes_per_window = cfg.max_changes_per_window;
   std::vector<std::string> model_json;
   nlohmann::json rounds = nlohmann::json::array();
   for (int b = 0; b < cfg.position_buckets; ++b) {
     std::vector<float> gx, gy, gw, vx, vy;
-    gather(xt, yt, pt, b, gx, gy, &gw);
-    gather(xv, yv, pv, b, vx, vy, nullptr);
+    gather(xt, xpt, yt, pt, b, gx, gy, &gw);
+    gather(xv, xpv, yv, pv, b, vx, vy, nullptr);
     say("training position model " + std::to_string(b) + " on " + std::to_string(gy.size()) + " windows (" +
         std::to_string(vy.size()) + " validation)");
-    LC_TRY(res, train_softprob(gx, gy, gw, ns, class_names.size(), vx, vy, cfg.xgb));
+    LC_TRY(res, train_softprob(gx, gy, gw, ns * static_cast<std::size_t>(1 + cfg.context_windows), class_names.size(), vx,
+                               vy, cfg.xgb));
     rep.best_rounds.push_back(res.best_rounds);
     rounds.push_back({{"position", b}, {"rounds", res.best_rounds}, {"train_windows", gy.size()},
                       {"valid_windows", vy.size()},
@@ -317,6 +347,7 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
                 {"fdr_level", cfg.fdr_level},
                 {"class_weight_power", cfg.class_weight_power},
                 {"decoder_prior_power", cfg.decoder_prior_power},
+                {"context_windows", cfg.context_windows},
                 {"models", rounds},
                 {"xgboost", {{"version", xgboost_version()}, {"max_depth", cfg.xgb.max_depth}, {"eta", cfg.xgb.eta},
                              {"max_rounds", cfg.xgb.max_rounds}, {"early_stopping_rounds", cfg.xgb.early_stopping_rounds},

@@ -70,6 +70,10 @@ class TrainedBundle : public ::testing::Test {
     cfg_.decoder_prior_power = 0.25;
     auto r = train_bundle(data_, cfg_, (dir_ / "a").string());
     ASSERT_TRUE(r) << r.error().message;
+    TrainConfig ctx = cfg_;
+    ctx.context_windows = 1;
+    auto rc = train_bundle(data_, ctx, (dir_ / "ctx").string());
+    ASSERT_TRUE(rc) << rc.error().message;
   }
   static fs::path dir_;
   static std::vector<LabelledLog> data_;
@@ -181,6 +185,63 @@ void edit_manifest(const fs::path& dir, const std::function<void(nlohmann::json&
   auto j = nlohmann::json::parse(*text);
   f(j);
   std::ofstream(dir / "manifest.json") << j.dump(2);
+}
+
+// A window of plausible values for scorer tests: every signal `base + s`, one bump, at [start, start + 5 s).
+struct TestWindow {
+  std::array<std::vector<double>, kSignalCount> data;
+  Window w;
+  TestWindow(std::size_t points, double base, std::int64_t start_ns, bool segment_start) {
+    for (std::size_t s = 0; s < kSignalCount; ++s) {
+      data[s].assign(points, base + static_cast<double>(s));
+      data[s][points / 2] += 3.0;
+      w.series[s] = data[s];
+    }
+    w.start_ns = start_ns;
+    w.end_ns = start_ns + 5 * kS;
+    w.segment_start = segment_start;
+  }
+};
+
+// With context_windows = 1 the models see this window's features and the previous window's: the previous
+// one's are used only when it is the window just before in the same segment, and a window counted before a
+// checkpoint (observe) gives the same context as one scored.
+TEST_F(TrainedBundle, ContextWindowFeedsThePreviousWindowsFeatures) {
+  auto b = ModelBundle::load((dir_ / "ctx").string());
+  ASSERT_TRUE(b) << b.error().message;
+  const std::size_t nf = b->manifest().features.size();
+  ASSERT_EQ(b->manifest().context_windows, 1);
+  ASSERT_EQ(b->forests()[0].num_features(), 2 * nf);
+  const std::size_t points = b->manifest().window_points;
+  auto s1 = WindowScorer::create(std::move(*b));
+  ASSERT_TRUE(s1);
+  WindowScorer& sc = **s1;
+  TestWindow a(points, 100, 0, true), next(points, 300, 5 * kS, false), gap(points, 300, 20 * kS, false),
+      fresh(points, 300, 25 * kS, true);
+  ASSERT_TRUE(sc.score(a.w));
+  const std::vector<float> fa(sc.features().begin(), sc.features().begin() + static_cast<std::ptrdiff_t>(nf));
+  for (std::size_t i = nf; i < 2 * nf; ++i) EXPECT_TRUE(std::isnan(sc.features()[i])) << "first window has no context";
+  ASSERT_TRUE(sc.score(next.w));
+  for (std::size_t i = 0; i < nf; ++i) {
+    const float v = sc.features()[nf + i];
+    EXPECT_TRUE(v == fa[i] || (std::isnan(v) && std::isnan(fa[i]))) << "context feature " << i;
+  }
+  const std::vector<double> p_next(sc.probabilities().begin(), sc.probabilities().end());
+  ASSERT_TRUE(sc.score(gap.w));  // not adjacent to `next`: no context
+  for (std::size_t i = nf; i < 2 * nf; ++i) EXPECT_TRUE(std::isnan(sc.features()[i]));
+  ASSERT_TRUE(sc.score(fresh.w));  // a new segment: no context even though adjacent
+  for (std::size_t i = nf; i < 2 * nf; ++i) EXPECT_TRUE(std::isnan(sc.features()[i]));
+  // Resuming: `a` observed, not scored, then `next` scored - the same probabilities as above.
+  auto b2 = ModelBundle::load((dir_ / "ctx").string());
+  ASSERT_TRUE(b2);
+  auto s2 = WindowScorer::create(std::move(*b2));
+  ASSERT_TRUE(s2);
+  (*s2)->observe(a.w);
+  ASSERT_TRUE((*s2)->score(next.w));
+  for (std::size_t c = 0; c < p_next.size(); ++c) EXPECT_EQ((*s2)->probabilities()[c], p_next[c]) << "class " << c;
+  // A manifest claiming context for models without it does not load.
+  expect_broken(dir_ / "a", dir_ / "broken_ctx", [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["context_windows"] = 1; }); },
+                "inputs");
 }
 
 TEST_F(TrainedBundle, BrokenBundlesFailLoudlyNamingTheProblem) {
