@@ -19,6 +19,7 @@ def main():
     nfiles = len(e["files"])
     per_class = ", ".join(f"{k} {v}" for k, v in sorted(t["windows_per_class"].items(), key=lambda kv: -kv[1]))
     models = "; ".join(f"position {x['position']}: {x['rounds']} rounds" for x in t["models"])
+    context = ("; each model also takes the previous window's " + str(len(m["features"])) + " features (NaN at a segment's first window)") if m.get("context_windows", 0) else ""
     files = t["files"]
     card = f"""# models/default — model card
 
@@ -34,7 +35,7 @@ The bundle `loadercount` and `loadercountd` use when no other is configured. Reb
 - Input: {len(m['features'])} features selected by FRESH (tsfresh's procedure, FDR {t['fdr_level']}, the
   {len(m['features'])} with the smallest p-values of {t['relevant_features']} relevant) out of 7,770 (777
   tsfresh features x the ten signals), computed on windows of {m['window_points']} samples at
-  {m['sample_rate_hz']:g} Hz ({m['window_points'] / m['sample_rate_hz']:g} s, not overlapping).
+  {m['sample_rate_hz']:g} Hz ({m['window_points'] / m['sample_rate_hz']:g} s, not overlapping){context}.
 - XGBoost {t['xgboost']['version']}, max_depth {t['xgboost']['max_depth']}, eta {t['xgboost']['eta']}, early stopping after
   {t['xgboost']['early_stopping_rounds']} rounds on the validation split ({models}); class weights
   1/frequency^{t.get('class_weight_power', 0)}.
