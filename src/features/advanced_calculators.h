@@ -11,6 +11,7 @@
 // NaN/inf-contaminated but memory-safe results (the extractor rejects NaN series before calling).
 #pragma once
 
+#include <cstdint>
 #include <span>
 
 #include "features/workspace.h"
@@ -20,6 +21,9 @@ namespace lc::features::advanced {
 // ---- calc_advanced_fft.cpp (numpy rfft) ----
 // 400 outputs: real, imag, abs, angle (degrees) for coeff 0..99; NaN for coeff > n/2.
 void fft_coefficient(std::span<const double> x, Workspace& ws, double* out);
+// The same for the wanted outputs only (SomeFn): one direct DFT bin per wanted coefficient for n <= 64.
+void fft_coefficient_some(std::span<const double> x, Workspace& ws, std::span<const std::uint16_t> wanted,
+                          double* out);
 // 4 outputs: centroid, variance, skew, kurtosis of |rfft| over the bin index; skew/kurtosis NaN when the
 // variance is below 0.5, everything NaN for an all-zero series.
 void fft_aggregated(std::span<const double> x, Workspace& ws, double* out);
@@ -27,9 +31,15 @@ void fft_aggregated(std::span<const double> x, Workspace& ws, double* out);
 // ---- calc_advanced_trend.cpp (scipy linregress against the sample index) ----
 // 5 outputs: pvalue, rvalue, intercept, slope, stderr. n == 1: rvalue 0, the rest NaN; n == 0: all NaN.
 void linear_trend(std::span<const double> x, Workspace& ws, double* out);
+// The same for the wanted outputs only (SomeFn): the p-value only when it is wanted.
+void linear_trend_some(std::span<const double> x, Workspace& ws, std::span<const std::uint16_t> wanted,
+                       double* out);
 // 48 outputs: attr (rvalue, intercept, slope, stderr) x chunk_len (5, 10, 50) x f_agg (max, min, mean, var);
 // NaN where chunk_len >= n.
 void agg_linear_trend(std::span<const double> x, Workspace& ws, double* out);
+// The same for the wanted outputs only (SomeFn): only the wanted (chunk_len, f_agg) regressions.
+void agg_linear_trend_some(std::span<const double> x, Workspace& ws, std::span<const std::uint16_t> wanted,
+                           double* out);
 
 // ---- calc_advanced_stats.cpp (statsmodels 0.13.5) ----
 // 3 outputs: mean, median, var of acf(adjusted) lags 1..min(40, n-1); all 0.0 if var(x) < 1e-10 or n == 1.
@@ -50,8 +60,14 @@ void augmented_dickey_fuller(std::span<const double> x, Workspace& ws, double* o
 void number_cwt_peaks(std::span<const double> x, Workspace& ws, double* out);
 // 60 outputs: pywt.cwt(x, (2, 5, 10, 20), "mexh") for coeff 0..14 (outer) x width (inner); NaN for coeff >= n.
 void cwt_coefficients(std::span<const double> x, Workspace& ws, double* out);
+// The same for the wanted outputs only (SomeFn): only the convolution samples the wanted (coeff, w) need.
+void cwt_coefficients_some(std::span<const double> x, Workspace& ws, std::span<const std::uint16_t> wanted,
+                           double* out);
 // 3 outputs: welch power spectral density at bins 2, 5, 8; NaN beyond the min(n, 256)/2 + 1 bins.
 void spkt_welch_density(std::span<const double> x, Workspace& ws, double* out);
+// The same for the wanted outputs only (SomeFn): only those bins of the spectrum.
+void spkt_welch_density_some(std::span<const double> x, Workspace& ws, std::span<const std::uint16_t> wanted,
+                             double* out);
 // 5 outputs: binned entropy (2, 3, 5, 10, 100 bins) of the welch spectrum / its maximum; NaN for a constant.
 void fourier_entropy(std::span<const double> x, Workspace& ws, double* out);
 

@@ -56,6 +56,11 @@ void cid_ce(std::span<const double> x, Workspace& ws, double* out);             
 void large_standard_deviation(std::span<const double> x, Workspace& ws, double* out);           // r = 0.05..0.95
 void autocorrelation(std::span<const double> x, Workspace& ws, double* out);                    // lag 0..9
 void number_peaks(std::span<const double> x, Workspace& ws, double* out);                       // n = 1,3,5,10,50
+// The same two for the wanted outputs only (SomeFn).
+void autocorrelation_some(std::span<const double> x, Workspace& ws, std::span<const std::uint16_t> wanted,
+                          double* out);
+void number_peaks_some(std::span<const double> x, Workspace& ws, std::span<const std::uint16_t> wanted,
+                       double* out);
 void value_count(std::span<const double> x, Workspace& ws, double* out);                        // value 0, 1, -1
 void range_count(std::span<const double> x, Workspace& ws, double* out);
 void number_crossing_m(std::span<const double> x, Workspace& ws, double* out);       // m = 0, -1, 1
@@ -71,6 +76,9 @@ void quantile(std::span<const double> x, Workspace& ws, double* out);          /
 void symmetry_looking(std::span<const double> x, Workspace& ws, double* out);  // r = 0.00..0.95
 void index_mass_quantile(std::span<const double> x, Workspace& ws, double* out);
 void change_quantiles(std::span<const double> x, Workspace& ws, double* out);     // 60 combinations
+// The same for the wanted outputs only (SomeFn): only the wanted corridors and aggregates.
+void change_quantiles_some(std::span<const double> x, Workspace& ws, std::span<const std::uint16_t> wanted,
+                           double* out);
 void mean_n_absolute_max(std::span<const double> x, Workspace& ws, double* out);  // 7 maxima
 
 // calc_basic_entropy.cpp: digit, histogram, symbol and ordinal-pattern statistics.
@@ -81,5 +89,10 @@ void benford_correlation(std::span<const double> x, Workspace& ws, double* out);
 void binned_entropy(std::span<const double> x, Workspace& ws, double* out);         // 10 bins
 void lempel_ziv_complexity(std::span<const double> x, Workspace& ws, double* out);  // bins 2,3,5,10,100
 void permutation_entropy(std::span<const double> x, Workspace& ws, double* out);    // dimension 3..7
+// The same two for the wanted outputs only (SomeFn): each bin count / dimension is independent.
+void lempel_ziv_complexity_some(std::span<const double> x, Workspace& ws, std::span<const std::uint16_t> wanted,
+                                double* out);
+void permutation_entropy_some(std::span<const double> x, Workspace& ws, std::span<const std::uint16_t> wanted,
+                              double* out);
 
 }  // namespace lc::features::basic

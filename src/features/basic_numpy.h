@@ -4,7 +4,6 @@
 // All functions take finite values (the extractor's callers never pass NaN/inf) and never allocate.
 #pragma once
 
-#include <algorithm>
 #include <cstddef>
 
 namespace lc::features::basic {
@@ -76,13 +75,6 @@ inline double np_median_sorted(const double* sorted, std::size_t n) {
   const std::size_t h = n / 2;
   if (n % 2 == 1) return sorted[h];
   return (0.0 + sorted[h - 1] + sorted[h]) / 2.0;
-}
-
-// Copies x into `dst` (n doubles of workspace memory) and sorts it ascending; returns dst.
-inline double* sorted_copy(const double* x, std::size_t n, double* dst) {
-  std::copy(x, x + n, dst);
-  std::sort(dst, dst + n);
-  return dst;
 }
 
 }  // namespace lc::features::basic

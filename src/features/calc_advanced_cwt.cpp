@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <limits>
 #include <numbers>
@@ -103,7 +104,9 @@ const double* hann(std::size_t nperseg, Workspace& ws) {
   return win;
 }
 
-std::size_t welch_uncached(std::span<const double> x, double* pxx, Workspace& ws) {
+// `want`: the bins to compute (k < want.size() && want[k]), or empty for all; the others of pxx are left
+// unspecified. Each bin is its own sum over the segments, so one bin alone equals that bin of the whole.
+std::size_t welch_uncached(std::span<const double> x, double* pxx, Workspace& ws, std::span<const bool> want = {}) {
   const std::size_t n = x.size();
   if (n == 0) return 0;
   const std::size_t nperseg = std::min(n, kMaxNperseg);
@@ -123,8 +126,13 @@ std::size_t welch_uncached(std::span<const double> x, double* pxx, Workspace& ws
     const double* xs = x.data() + s * step;
     const double mean = numeric::np_mean(xs, nperseg);  // scipy detrend("constant")
     for (std::size_t i = 0; i < nperseg; ++i) seg[i] = win[i] * (xs[i] - mean);
-    numeric::rfft(seg, nperseg, re, im, ws);
+    if (want.empty()) {
+      numeric::rfft(seg, nperseg, re, im, ws);
+    } else {
+      numeric::rfft_some(seg, nperseg, want, re, im, ws);
+    }
     for (std::size_t k = 0; k < bins; ++k) {
+      if (!want.empty() && !(k < want.size() && want[k])) continue;
       double p = (re[k] * re[k] + im[k] * im[k]) * scale;
       const bool edge = k == 0 || (nperseg % 2 == 0 && k == bins - 1);
       if (!edge) p *= 2.0;
@@ -134,6 +142,9 @@ std::size_t welch_uncached(std::span<const double> x, double* pxx, Workspace& ws
   for (std::size_t k = 0; k < bins; ++k) pxx[k] /= static_cast<double>(nseg);
   return bins;
 }
+
+// spkt_welch_density's bins (tsfresh's coeff 2, 5, 8).
+constexpr std::array<std::size_t, 3> kWelchCoeffs = {2, 5, 8};
 
 // spkt_welch_density and fourier_entropy both need welch() of the same series; keep the last input (exact
 // bits) and its spectrum. Thread-local fixed storage: no heap, no sharing between extractor threads.
@@ -332,25 +343,48 @@ double count_cwt_peaks(std::span<const double> x, const double* cwt, std::size_t
 
 }  // namespace
 
-void cwt_coefficients(std::span<const double> x, Workspace&, double* out) {
+void cwt_coefficients(std::span<const double> x, Workspace& ws, double* out) {
+  std::array<std::uint16_t, kCwtCoeffs * kCwtWidths.size()> all{};
+  for (std::size_t o = 0; o < all.size(); ++o) all[o] = static_cast<std::uint16_t>(o);
+  cwt_coefficients_some(x, ws, all, out);
+}
+
+// Output o is coefficient o / 4 at width o % 4. Coefficient c is -sqrt(a) * (conv[front+c+1] - conv[front+c])
+// (pywt's diff of the full convolution, trimmed by floor(d) at the front, d = (n + flen - 2 - n) / 2); each
+// convolution sample a wanted coefficient needs is computed once, and only those.
+void cwt_coefficients_some(std::span<const double> x, Workspace&, std::span<const std::uint16_t> wanted,
+                           double* out) {
+  constexpr std::size_t kWidths = kCwtWidths.size();
   const std::size_t n = x.size();
+  const std::size_t valid = std::min(n, kCwtCoeffs);
   const MexhTables& t = mexh();
-  for (std::size_t w = 0; w < kCwtWidths.size(); ++w) {
+  std::array<std::array<bool, kCwtCoeffs>, kWidths> need{};
+  for (const auto o : wanted) {
+    if (o / kWidths < valid) {
+      need[o % kWidths][o / kWidths] = true;
+    } else {
+      out[o] = kNaN;  // coeff >= n
+    }
+  }
+  for (std::size_t w = 0; w < kWidths; ++w) {
     const double* f = t.filt[w].data();
     const std::size_t flen = t.filt_len[w];
     const double sqrt_a = std::sqrt(static_cast<double>(kCwtWidths[w]));
-    // coef = -sqrt(a) * diff(conv), trimmed by floor(d) at the front, d = (n + flen - 2 - n) / 2.
     const auto front = static_cast<std::size_t>(std::floor((static_cast<double>(flen) - 2.0) / 2.0));
-    const std::size_t valid = std::min(n, kCwtCoeffs);
-    double prev = valid > 0 ? conv_at(x, f, flen, front) : 0.0;
-    for (std::size_t c = 0; c < kCwtCoeffs; ++c) {
-      double v = kNaN;
-      if (c < valid) {
-        const double next = conv_at(x, f, flen, front + c + 1);
-        v = -sqrt_a * (next - prev);
-        prev = next;
+    // conv[i] = full convolution at front + i, for i = 0..kCwtCoeffs, computed when first needed.
+    std::array<double, kCwtCoeffs + 1> conv{};
+    std::array<bool, kCwtCoeffs + 1> have{};
+    auto conv_of = [&](std::size_t i) {
+      if (!have[i]) {
+        conv[i] = conv_at(x, f, flen, front + i);
+        have[i] = true;
       }
-      out[c * kCwtWidths.size() + w] = v;
+      return conv[i];
+    };
+    for (std::size_t c = 0; c < valid; ++c) {
+      if (!need[w][c]) continue;
+      const double prev = conv_of(c);
+      out[c * kWidths + w] = -sqrt_a * (conv_of(c + 1) - prev);
     }
   }
 }
@@ -372,8 +406,18 @@ void number_cwt_peaks(std::span<const double> x, Workspace& ws, double* out) {
 void spkt_welch_density(std::span<const double> x, Workspace& ws, double* out) {
   double* pxx = ws.take(std::min(x.size(), kMaxNperseg) / 2 + 2);
   const std::size_t bins = welch(x, pxx, ws);
-  constexpr std::array<std::size_t, 3> kCoeffs = {2, 5, 8};
-  for (std::size_t i = 0; i < kCoeffs.size(); ++i) out[i] = kCoeffs[i] < bins ? pxx[kCoeffs[i]] : kNaN;
+  for (std::size_t i = 0; i < kWelchCoeffs.size(); ++i) out[i] = kWelchCoeffs[i] < bins ? pxx[kWelchCoeffs[i]] : kNaN;
+}
+
+// Only the wanted bins' spectrum (no cache: a few bins cost less than the whole spectrum fourier_entropy
+// shares).
+void spkt_welch_density_some(std::span<const double> x, Workspace& ws, std::span<const std::uint16_t> wanted,
+                             double* out) {
+  std::array<bool, kWelchCoeffs.back() + 1> want{};
+  for (const auto i : wanted) want[kWelchCoeffs[i]] = true;
+  double* pxx = ws.take(std::min(x.size(), kMaxNperseg) / 2 + 2);
+  const std::size_t bins = welch_uncached(x, pxx, ws, want);
+  for (const auto i : wanted) out[i] = kWelchCoeffs[i] < bins ? pxx[kWelchCoeffs[i]] : kNaN;
 }
 
 void fourier_entropy(std::span<const double> x, Workspace& ws, double* out) {

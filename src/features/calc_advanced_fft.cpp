@@ -1,6 +1,7 @@
 // tsfresh fft_coefficient and fft_aggregated: numpy rfft based features.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <numbers>
 
@@ -32,6 +33,34 @@ void fft_coefficient(std::span<const double> x, Workspace& ws, double* out) {
   }
   for (std::size_t block = 0; block < 4; ++block)
     std::fill(out + block * kFftCoeffs + have, out + (block + 1) * kFftCoeffs, kNaN);
+}
+
+void fft_coefficient_some(std::span<const double> x, Workspace& ws, std::span<const std::uint16_t> wanted,
+                          double* out) {
+  const std::size_t n = x.size();
+  const std::size_t bins = n == 0 ? 0 : n / 2 + 1;
+  const std::size_t have = std::min(bins, kFftCoeffs);
+  // Output o is attribute o / 100 of bin o % 100; a bin is computed once for all its wanted attributes.
+  bool want[kFftCoeffs] = {};
+  for (const auto o : wanted)
+    if (o % kFftCoeffs < have) want[o % kFftCoeffs] = true;
+  double* re = ws.take(bins + 1);
+  double* im = ws.take(bins + 1);
+  numeric::rfft_some(x.data(), n, std::span<const bool>(want, have), re, im, ws);
+  constexpr double kDeg = 180.0 / std::numbers::pi;
+  for (const auto o : wanted) {
+    const std::size_t k = o % kFftCoeffs;
+    if (k >= have) {
+      out[o] = kNaN;
+      continue;
+    }
+    switch (o / kFftCoeffs) {
+      case 0: out[o] = re[k]; break;
+      case 1: out[o] = im[k]; break;
+      case 2: out[o] = std::hypot(re[k], im[k]); break;
+      default: out[o] = std::atan2(im[k], re[k]) * kDeg; break;
+    }
+  }
 }
 
 void fft_aggregated(std::span<const double> x, Workspace& ws, double* out) {

@@ -191,40 +191,50 @@ const LogTable& log_table() {
   return kTable;
 }
 
+// Bin k (1 <= k <= n/2, n <= kDirectMaxN) of the direct DFT on x - x[0]. Points m and n-m share |twiddle|:
+// sum their (shifted) values for the cosine part and subtract them for the sine part. Half the
+// multiplications, and exact zeros where the input is symmetric. rfft() and rfft_some() both use it, so a bin
+// computed alone equals the same bin of the whole spectrum.
+void direct_bin(const double* x, std::size_t n, std::size_t k, double& re, double& im) {
+  const auto& t = twiddles();
+  const double* c = t.c.data() + n * (n - 1) / 2;
+  const double* s = t.s.data() + n * (n - 1) / 2;
+  const double x0 = x[0];
+  const std::size_t half = (n - 1) / 2;
+  double acc_re = 0.0;
+  double acc_im = 0.0;
+  std::size_t idx = k;  // (k*m) mod n for m = 1
+  for (std::size_t m = 1; m <= half; ++m) {
+    const double a = x[m] - x0;
+    const double b = x[n - m] - x0;
+    acc_re += (a + b) * c[idx];
+    acc_im -= (a - b) * s[idx];
+    idx += k;
+    if (idx >= n) idx -= n;
+  }
+  if (n % 2 == 0) acc_re += (x[n / 2] - x0) * c[(k * (n / 2)) % n];
+  re = acc_re;
+  im = acc_im;
+}
+
+// Bin 0: the plain left-to-right sum (pocketfft's), exactly real.
+void bin0(const double* x, std::size_t n, double& re, double& im) {
+  double sum = 0.0;
+  for (std::size_t m = 0; m < n; ++m) sum += x[m];
+  re = sum;
+  im = 0.0;
+}
+
 }  // namespace
 
 void rfft(const double* x, std::size_t n, double* re, double* im, Workspace& ws) {
   if (n == 0) return;
   const std::size_t bins = n / 2 + 1;
-  double sum = 0.0;
-  for (std::size_t m = 0; m < n; ++m) sum += x[m];
-  re[0] = sum;
-  im[0] = 0.0;
-  const double x0 = x[0];
+  bin0(x, n, re[0], im[0]);
   if (n <= kDirectMaxN) {
-    const auto& t = twiddles();
-    const double* c = t.c.data() + n * (n - 1) / 2;
-    const double* s = t.s.data() + n * (n - 1) / 2;
-    // Points m and n-m share |twiddle|: sum their (shifted) values for the cosine part and subtract them
-    // for the sine part. Half the multiplications, and exact zeros where the input is symmetric.
-    const std::size_t half = (n - 1) / 2;
-    for (std::size_t k = 1; k < bins; ++k) {
-      double acc_re = 0.0;
-      double acc_im = 0.0;
-      std::size_t idx = k;  // (k*m) mod n for m = 1
-      for (std::size_t m = 1; m <= half; ++m) {
-        const double a = x[m] - x0;
-        const double b = x[n - m] - x0;
-        acc_re += (a + b) * c[idx];
-        acc_im -= (a - b) * s[idx];
-        idx += k;
-        if (idx >= n) idx -= n;
-      }
-      if (n % 2 == 0) acc_re += (x[n / 2] - x0) * c[(k * (n / 2)) % n];
-      re[k] = acc_re;
-      im[k] = acc_im;
-    }
+    for (std::size_t k = 1; k < bins; ++k) direct_bin(x, n, k, re[k], im[k]);
   } else {
+    const double x0 = x[0];
     Cplx* buf = reinterpret_cast<Cplx*>(ws.take(2 * n));
     Cplx* out = reinterpret_cast<Cplx*>(ws.take(2 * n));
     Cplx* scratch = reinterpret_cast<Cplx*>(ws.take(2 * n + 64));
@@ -240,7 +250,20 @@ void rfft(const double* x, std::size_t n, double* re, double* im, Workspace& ws)
   if (n % 2 == 0 && n >= 2) im[n / 2] = 0.0;
 }
 
-LinRegress linregress_index(const double* y, std::size_t n) {
+void rfft_some(const double* x, std::size_t n, std::span<const bool> want, double* re, double* im, Workspace& ws) {
+  if (n == 0) return;
+  if (n > kDirectMaxN) {
+    rfft(x, n, re, im, ws);
+    return;
+  }
+  const std::size_t bins = std::min(n / 2 + 1, want.size());
+  if (bins > 0 && want[0]) bin0(x, n, re[0], im[0]);
+  for (std::size_t k = 1; k < bins; ++k)
+    if (want[k]) direct_bin(x, n, k, re[k], im[k]);
+  if (n % 2 == 0 && n / 2 < bins && want[n / 2]) im[n / 2] = 0.0;
+}
+
+LinRegress linregress_index(const double* y, std::size_t n, PValue p) {
   LinRegress r{kNaN, kNaN, kNaN, kNaN, kNaN};
   if (n == 0) return r;
   const double dn = static_cast<double>(n);
@@ -276,9 +299,11 @@ LinRegress linregress_index(const double* y, std::size_t n) {
     return r;
   }
   const double df = dn - 2.0;
-  constexpr double kTinyR = 1.0e-20;
-  const double t = rv * std::sqrt(df / ((1.0 - rv + kTinyR) * (1.0 + rv + kTinyR)));
-  r.pvalue = student_t_two_sided_p(t, df);
+  if (p == PValue::compute) {
+    constexpr double kTinyR = 1.0e-20;
+    const double t = rv * std::sqrt(df / ((1.0 - rv + kTinyR) * (1.0 + rv + kTinyR)));
+    r.pvalue = student_t_two_sided_p(t, df);
+  }
   r.stderr_slope = std::sqrt((1.0 - rv * rv) * ssym / ssxm / df);
   return r;
 }

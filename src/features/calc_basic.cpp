@@ -97,7 +97,8 @@ constexpr std::string_view kPermutationEntropyParams[] = {
 constexpr std::string_view kQuerySimilarityCountParams[] = {"query_None__threshold_0.0"};
 constexpr std::string_view kMeanNAbsoluteMaxParams[] = {"number_of_maxima_7"};
 
-// Registered in tsfresh's calculator order; all_calculators() re-sorts anyway.
+// Registered in tsfresh's calculator order; all_calculators() re-sorts anyway. A fourth entry is the
+// calculator's selective entry point (Calculator::some), for those whose outputs cost very different amounts.
 constexpr Calculator kBasic[] = {
     {"sum_values", kNoParams, &basic::sum_values},
     {"median", kNoParams, &basic::median},
@@ -144,11 +145,11 @@ constexpr Calculator kBasic[] = {
     {"symmetry_looking", kSymmetryLookingParams, &basic::symmetry_looking},
     {"large_standard_deviation", kLargeStandardDeviationParams, &basic::large_standard_deviation},
     {"quantile", kQuantileParams, &basic::quantile},
-    {"autocorrelation", kAutocorrelationParams, &basic::autocorrelation},
-    {"number_peaks", kNumberPeaksParams, &basic::number_peaks},
+    {"autocorrelation", kAutocorrelationParams, &basic::autocorrelation, &basic::autocorrelation_some},
+    {"number_peaks", kNumberPeaksParams, &basic::number_peaks, &basic::number_peaks_some},
     {"binned_entropy", kBinnedEntropyParams, &basic::binned_entropy},
     {"index_mass_quantile", kIndexMassQuantileParams, &basic::index_mass_quantile},
-    {"change_quantiles", kChangeQuantilesParams, &basic::change_quantiles},
+    {"change_quantiles", kChangeQuantilesParams, &basic::change_quantiles, &basic::change_quantiles_some},
     {"value_count", kValueCountParams, &basic::value_count},
     {"range_count", kRangeCountParams, &basic::range_count},
     {"number_crossing_m", kNumberCrossingMParams, &basic::number_crossing_m},
@@ -156,8 +157,9 @@ constexpr Calculator kBasic[] = {
     {"ratio_beyond_r_sigma", kRatioBeyondRSigmaParams, &basic::ratio_beyond_r_sigma},
     {"count_above", kCountAboveParams, &basic::count_above},
     {"count_below", kCountBelowParams, &basic::count_below},
-    {"lempel_ziv_complexity", kLempelZivComplexityParams, &basic::lempel_ziv_complexity},
-    {"permutation_entropy", kPermutationEntropyParams, &basic::permutation_entropy},
+    {"lempel_ziv_complexity", kLempelZivComplexityParams,
+     &basic::lempel_ziv_complexity, &basic::lempel_ziv_complexity_some},
+    {"permutation_entropy", kPermutationEntropyParams, &basic::permutation_entropy, &basic::permutation_entropy_some},
     {"query_similarity_count", kQuerySimilarityCountParams, &basic::query_similarity_count},
     {"mean_n_absolute_max", kMeanNAbsoluteMaxParams, &basic::mean_n_absolute_max},
 };

@@ -3,9 +3,11 @@
 // (ordinal patterns).
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 
 #include "features/basic_calculators.h"
@@ -52,8 +54,10 @@ int first_digit(double v) {
   if (v == 0.0) return 0;
   if (!(v >= 1e-299 && v < 1e308)) return first_digit_exact(v);
   const double* p10 = pow10_table();
-  // log10(2) * binary exponent gives the decimal exponent to within one.
-  int e = static_cast<int>(std::floor(static_cast<double>(std::ilogb(v)) * 0.30102999566398120));
+  // log10(2) * binary exponent gives the decimal exponent to within one. v is normal here, so its binary
+  // exponent is the biased exponent field less 1023 (what std::ilogb returns, without the libm call).
+  const int binary_exp = static_cast<int>((std::bit_cast<std::uint64_t>(v) >> 52) & 0x7ff) - 1023;
+  int e = static_cast<int>(std::floor(static_cast<double>(binary_exp) * 0.30102999566398120));
   e = std::clamp(e, kMinPow10, kMaxPow10 - 1);
   while (e > kMinPow10 && v < p10[e - kMinPow10]) --e;
   while (e < kMaxPow10 - 1 && v >= p10[e + 1 - kMinPow10]) ++e;
@@ -76,10 +80,18 @@ double entropy_of(double* p, std::size_t k) {
 
 // Pearson correlation of the first-digit distribution (digits 1..9, zeros ignored but counted in n) with
 // Benford's law log10(1 + 1/d), as np.corrcoef computes it. NaN when no value has a digit 1..9.
-void benford_correlation(std::span<const double> x, Workspace&, double* out) {
+void benford_correlation(std::span<const double> x, Workspace& ws, double* out) {
   const std::size_t n = x.size();
+  // One first_digit per distinct value, over the sorted copy the series' other order statistics share
+  // (sampled signals repeat values a lot). Counts are small integers, so adding a run at once is exact.
   double counts[10] = {};
-  for (const double v : x) counts[first_digit(std::fabs(v))] += 1.0;
+  const double* s = ws.sorted(x).data();
+  for (std::size_t i = 0; i < n;) {
+    std::size_t j = i + 1;
+    while (j < n && s[j] == s[i]) ++j;
+    counts[first_digit(std::fabs(s[i]))] += as_double(j - i);
+    i = j;
+  }
   // log10(1 + 1/d), d = 1..9, computed once.
   static const auto kBenford = [] {
     std::array<double, 9> b{};
@@ -181,6 +193,77 @@ void lz_symbols(std::span<const double> x, double lo, double hi, std::size_t b, 
   }
 }
 
+constexpr std::size_t kLzBins[] = {2, 3, 5, 10, 100};
+
+// Scratch of lz_complexity for a series of n values, taken once for all bin counts.
+struct LzScratch {
+  double* edges;         // 100
+  double* symbol;        // n
+  double* first_child;   // n + 1
+  double* next_sibling;  // n + 1
+  double* node_symbol;   // n + 1
+  double* root_child;    // 100
+  LzScratch(Workspace& ws, std::size_t n)
+      : edges(ws.take(100)),
+        symbol(ws.take(n)),
+        first_child(ws.take(n + 1)),
+        next_sibling(ws.take(n + 1)),
+        node_symbol(ws.take(n + 1)),
+        root_child(ws.take(100)) {}
+};
+
+// Lempel-Ziv complexity of x (n >= 1, range [lo, hi]) with b bins: the phrase count over n.
+double lz_complexity(std::span<const double> x, double lo, double hi, std::size_t b, const LzScratch& t) {
+  const std::size_t n = x.size();
+  // Trie nodes (0 is the root; node indices and symbols stored as exact small integers): first child,
+  // next sibling (0 = none, the root is nobody's child) and the symbol on the edge into the node. The root
+  // can have up to b children, so long series look them up in a direct table instead of a sibling list.
+  double* first_child = t.first_child;
+  double* next_sibling = t.next_sibling;
+  double* node_symbol = t.node_symbol;
+  double* root_child = t.root_child;
+  const double* symbol = t.symbol;
+  const bool use_root_table = n > 32;
+  lz_symbols(x, lo, hi, b, t.edges, t.symbol);
+  if (use_root_table) std::fill(root_child, root_child + b, 0.0);
+  std::size_t nodes = 1;
+  first_child[0] = 0.0;
+  std::size_t pos = 0;
+  while (pos < n) {
+    std::size_t node = 0;
+    bool added = false;
+    for (; pos < n; ++pos) {
+      const double sym = symbol[pos];
+      const auto sym_index = static_cast<std::size_t>(sym);
+      std::size_t child = 0;
+      if (node == 0 && use_root_table) {
+        child = static_cast<std::size_t>(root_child[sym_index]);
+      } else {
+        child = static_cast<std::size_t>(first_child[node]);
+        while (child != 0 && node_symbol[child] != sym) child = static_cast<std::size_t>(next_sibling[child]);
+      }
+      if (child != 0) {
+        node = child;
+        continue;
+      }
+      const std::size_t fresh = nodes++;
+      node_symbol[fresh] = sym;
+      first_child[fresh] = 0.0;
+      if (node == 0 && use_root_table) {
+        root_child[sym_index] = static_cast<double>(fresh);
+      } else {
+        next_sibling[fresh] = first_child[node];
+        first_child[node] = static_cast<double>(fresh);
+      }
+      ++pos;
+      added = true;
+      break;
+    }
+    if (!added) break;  // the input ended inside a known phrase: tsfresh does not count it
+  }
+  return as_double(nodes - 1) / as_double(n);
+}
+
 }  // namespace
 
 // Lempel-Ziv phrase count over n, on symbols = number of equal-width edges (linspace(min, max, b+1)[1:])
@@ -188,66 +271,70 @@ void lz_symbols(std::span<const double> x, double lo, double hi, std::size_t b, 
 // already a known phrase and adds it when it is not, so the set of phrases is prefix-closed: it is an LZ78
 // trie, walked here in O(n * children) instead of comparing against every phrase.
 void lempel_ziv_complexity(std::span<const double> x, Workspace& ws, double* out) {
-  constexpr std::size_t kBins[] = {2, 3, 5, 10, 100};
+  constexpr std::uint16_t kAll[] = {0, 1, 2, 3, 4};
+  lempel_ziv_complexity_some(x, ws, kAll, out);
+}
+
+void lempel_ziv_complexity_some(std::span<const double> x, Workspace& ws, std::span<const std::uint16_t> wanted,
+                                double* out) {
   const std::size_t n = x.size();
   if (n == 0) {
-    for (std::size_t k = 0; k < 5; ++k) out[k] = kNaN;
+    for (const auto k : wanted) out[k] = kNaN;
     return;
   }
   const double lo = *std::min_element(x.begin(), x.end());
   const double hi = *std::max_element(x.begin(), x.end());
-  double* edges = ws.take(100);
-  double* symbol = ws.take(n);
-  // Trie nodes (0 is the root; node indices and symbols stored as exact small integers): first child,
-  // next sibling (0 = none, the root is nobody's child) and the symbol on the edge into the node. The root
-  // can have up to b children, so long series look them up in a direct table instead of a sibling list.
-  double* first_child = ws.take(n + 1);
-  double* next_sibling = ws.take(n + 1);
-  double* node_symbol = ws.take(n + 1);
-  double* root_child = ws.take(100);
-  const bool use_root_table = n > 32;
-  for (std::size_t k = 0; k < 5; ++k) {
-    const std::size_t b = kBins[k];
-    lz_symbols(x, lo, hi, b, edges, symbol);
-    if (use_root_table) std::fill(root_child, root_child + b, 0.0);
-    std::size_t nodes = 1;
-    first_child[0] = 0.0;
-    std::size_t pos = 0;
-    while (pos < n) {
-      std::size_t node = 0;
-      bool added = false;
-      for (; pos < n; ++pos) {
-        const double sym = symbol[pos];
-        const auto sym_index = static_cast<std::size_t>(sym);
-        std::size_t child = 0;
-        if (node == 0 && use_root_table) {
-          child = static_cast<std::size_t>(root_child[sym_index]);
-        } else {
-          child = static_cast<std::size_t>(first_child[node]);
-          while (child != 0 && node_symbol[child] != sym) child = static_cast<std::size_t>(next_sibling[child]);
-        }
-        if (child != 0) {
-          node = child;
-          continue;
-        }
-        const std::size_t fresh = nodes++;
-        node_symbol[fresh] = sym;
-        first_child[fresh] = 0.0;
-        if (node == 0 && use_root_table) {
-          root_child[sym_index] = static_cast<double>(fresh);
-        } else {
-          next_sibling[fresh] = first_child[node];
-          first_child[node] = static_cast<double>(fresh);
-        }
-        ++pos;
-        added = true;
-        break;
-      }
-      if (!added) break;  // the input ended inside a known phrase: tsfresh does not count it
-    }
-    out[k] = as_double(nodes - 1) / as_double(n);
-  }
+  const LzScratch scratch(ws, n);
+  for (const auto k : wanted) out[k] = lz_complexity(x, lo, hi, kLzBins[k], scratch);
 }
+
+namespace {
+
+constexpr std::size_t kFactorial[] = {1, 1, 2, 6, 24, 120, 720, 5040};
+
+// The counting table is only worth its d! slots when at least a quarter of them can fill.
+bool use_table_for(std::size_t n, std::size_t d) { return n >= d && kFactorial[d] <= 4 * (n - d + 1); }
+
+// Permutation entropy of x for dimension d (n >= d). `codes` holds n doubles, `table` d! when
+// use_table_for(n, d).
+double permutation_entropy_of(std::span<const double> x, std::size_t d, double* codes, double* table) {
+  const std::size_t n = x.size();
+  const std::size_t windows = n - d + 1;
+  const bool use_table = use_table_for(n, d);
+  if (use_table) std::fill(table, table + kFactorial[d], 0.0);
+  for (std::size_t w = 0; w < windows; ++w) {
+    const double* v = x.data() + w;
+    std::size_t code = 0;
+    for (std::size_t i = 0; i + 1 < d; ++i) {
+      std::size_t smaller_later = 0;
+      for (std::size_t j = i + 1; j < d; ++j) smaller_later += v[j] < v[i] ? 1 : 0;
+      code += smaller_later * kFactorial[d - 1 - i];
+    }
+    if (use_table) {
+      table[code] += 1.0;
+    } else {
+      codes[w] = static_cast<double>(code);
+    }
+  }
+  // Probabilities of the distinct patterns, in pattern order, into `codes`.
+  std::size_t k = 0;
+  if (use_table) {
+    for (std::size_t c = 0; c < kFactorial[d]; ++c) {
+      if (table[c] != 0.0) codes[k++] = table[c] / as_double(windows);
+    }
+  } else {
+    std::sort(codes, codes + windows);
+    for (std::size_t i = 0; i < windows;) {
+      std::size_t j = i + 1;
+      while (j < windows && codes[j] == codes[i]) ++j;
+      codes[k++] = as_double(j - i) / as_double(windows);
+      i = j;
+    }
+  }
+  return entropy_of(codes, k);
+}
+
+}  // namespace
 
 // Entropy of the ordinal patterns (argsort(argsort(window))) of all windows of length d = 3..7, tau 1.
 // Ties rank by position, as numpy's small-array argsort does (NOTES.md item 15). NaN when n < d.
@@ -257,52 +344,22 @@ void lempel_ziv_complexity(std::span<const double> x, Workspace& ws, double* out
 // which is np.unique(axis=0)'s order, so the entropy sums the same terms in the same order as numpy.
 // Patterns are counted in a table of d! slots when there are enough windows to fill it, else by sorting.
 void permutation_entropy(std::span<const double> x, Workspace& ws, double* out) {
-  constexpr std::size_t kFactorial[] = {1, 1, 2, 6, 24, 120, 720, 5040};
+  constexpr std::uint16_t kAll[] = {0, 1, 2, 3, 4};
+  permutation_entropy_some(x, ws, kAll, out);
+}
+
+// Output k is dimension k + 3; each wanted dimension is counted on its own.
+void permutation_entropy_some(std::span<const double> x, Workspace& ws, std::span<const std::uint16_t> wanted,
+                              double* out) {
   const std::size_t n = x.size();
   double* codes = ws.take(n);
-  // The counting table is only worth its d! slots when at least a quarter of them can fill.
-  auto use_table_for = [&](std::size_t d) { return n >= d && kFactorial[d] <= 4 * (n - d + 1); };
   std::size_t table_size = 0;
-  for (std::size_t d = 3; d <= 7; ++d) table_size = use_table_for(d) ? kFactorial[d] : table_size;
+  for (const auto k : wanted)
+    if (use_table_for(n, k + 3)) table_size = std::max(table_size, kFactorial[k + 3]);
   double* table = ws.take(table_size);
-  for (std::size_t d = 3; d <= 7; ++d) {
-    if (n < d) {
-      out[d - 3] = kNaN;
-      continue;
-    }
-    const std::size_t windows = n - d + 1;
-    const bool use_table = use_table_for(d);
-    if (use_table) std::fill(table, table + kFactorial[d], 0.0);
-    for (std::size_t w = 0; w < windows; ++w) {
-      const double* v = x.data() + w;
-      std::size_t code = 0;
-      for (std::size_t i = 0; i + 1 < d; ++i) {
-        std::size_t smaller_later = 0;
-        for (std::size_t j = i + 1; j < d; ++j) smaller_later += v[j] < v[i] ? 1 : 0;
-        code += smaller_later * kFactorial[d - 1 - i];
-      }
-      if (use_table) {
-        table[code] += 1.0;
-      } else {
-        codes[w] = static_cast<double>(code);
-      }
-    }
-    // Probabilities of the distinct patterns, in pattern order, into `codes`.
-    std::size_t k = 0;
-    if (use_table) {
-      for (std::size_t c = 0; c < kFactorial[d]; ++c) {
-        if (table[c] != 0.0) codes[k++] = table[c] / as_double(windows);
-      }
-    } else {
-      std::sort(codes, codes + windows);
-      for (std::size_t i = 0; i < windows;) {
-        std::size_t j = i + 1;
-        while (j < windows && codes[j] == codes[i]) ++j;
-        codes[k++] = as_double(j - i) / as_double(windows);
-        i = j;
-      }
-    }
-    out[d - 3] = entropy_of(codes, k);
+  for (const auto k : wanted) {
+    const std::size_t d = k + 3;
+    out[k] = n < d ? kNaN : permutation_entropy_of(x, d, codes, table);
   }
 }
 

@@ -3,6 +3,7 @@
 // copies are cited from NOTES.md (/work/shared/data/tsfresh/NOTES.md, "item N").
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 
 #include "features/basic_calculators.h"
@@ -55,13 +56,14 @@ double longest_strike(std::span<const double> x, bool above) {
   return as_double(best);
 }
 
-// Sorted copy of x and the number of distinct values in it (np.unique, exact equality).
+// Sorted copy of x (the workspace's, shared with the other order statistics of the series) and the number of
+// distinct values in it (np.unique, exact equality).
 struct SortedUnique {
-  double* sorted;
+  const double* sorted;
   std::size_t unique;
 };
 SortedUnique sorted_unique(std::span<const double> x, Workspace& ws) {
-  double* s = sorted_copy(x.data(), x.size(), ws.take(x.size()));
+  const double* s = ws.sorted(x).data();
   std::size_t u = x.empty() ? 0 : 1;
   for (std::size_t i = 1; i < x.size(); ++i) u += s[i] != s[i - 1] ? 1 : 0;
   return {s, u};
@@ -448,11 +450,18 @@ void large_standard_deviation(std::span<const double> x, Workspace& ws, double* 
 // sum((x_t - mu)(x_{t+l} - mu)) / ((n - l) var) for l = 0..9. NaN when var is np.isclose to 0 (<= 1e-8), when
 // l > n, and (0/0) when l == n (NOTES.md item 2).
 void autocorrelation(std::span<const double> x, Workspace& ws, double* out) {
+  constexpr std::uint16_t kAll[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  autocorrelation_some(x, ws, kAll, out);
+}
+
+// Output k is lag k; the lags share the mean and variance and are otherwise independent.
+void autocorrelation_some(std::span<const double> x, Workspace& ws, std::span<const std::uint16_t> wanted,
+                          double* out) {
   const std::size_t n = x.size();
   const double mu = np_mean(x.data(), n);
   double* tmp = ws.take(n);
   const double var = n == 0 ? kNaN : np_var(x.data(), n, mu, tmp);
-  for (std::size_t lag = 0; lag <= 9; ++lag) {
+  for (const std::size_t lag : wanted) {
     if (n < lag || n == 0) {
       out[lag] = kNaN;
       continue;
@@ -465,10 +474,15 @@ void autocorrelation(std::span<const double> x, Workspace& ws, double* out) {
 }
 
 // Points larger than their n neighbours on both sides, for n = 1, 3, 5, 10, 50; 0 when 2n >= len.
-void number_peaks(std::span<const double> x, Workspace&, double* out) {
+void number_peaks(std::span<const double> x, Workspace& ws, double* out) {
+  constexpr std::uint16_t kAll[] = {0, 1, 2, 3, 4};
+  number_peaks_some(x, ws, kAll, out);
+}
+
+void number_peaks_some(std::span<const double> x, Workspace&, std::span<const std::uint16_t> wanted, double* out) {
   constexpr std::size_t kSupport[] = {1, 3, 5, 10, 50};
   const std::size_t len = x.size();
-  for (std::size_t k = 0; k < 5; ++k) {
+  for (const auto k : wanted) {
     const std::size_t s = kSupport[k];
     std::size_t peaks = 0;
     for (std::size_t j = s; j + s < len; ++j) {

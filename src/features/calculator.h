@@ -6,8 +6,16 @@
 // output i is  `<column>__<name>`  when params[i] is empty, else  `<column>__<name>__<params[i]>`,
 // exactly as tsfresh names it (e.g. `value__quantile__q_0.1`). NaN is returned where tsfresh returns NaN;
 // booleans are 0.0/1.0. Calculators never allocate: temporary arrays come from the Workspace.
+//
+// A calculator whose outputs cost very different amounts (change_quantiles' 15 corridors, fft_coefficient's
+// 100 bins, ...) also has `some`: it computes only the outputs listed in `wanted` (indices into the same
+// output array, ascending, no repeats), writing out[i] for each i in `wanted` and leaving every other slot
+// untouched. For each wanted output it gives bit for bit what `fn` gives (tests/unit/features/
+// selective_calculators_test.cpp checks this), so a model's features do not depend on which other features
+// it selected. The Extractor uses it for a model's selection; extract_all() and training use `fn`.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string_view>
 
@@ -16,11 +24,14 @@
 namespace lc::features {
 
 using CalcFn = void (*)(std::span<const double> x, Workspace& ws, double* out);
+using SomeFn = void (*)(std::span<const double> x, Workspace& ws, std::span<const std::uint16_t> wanted,
+                        double* out);
 
 struct Calculator {
   std::string_view name;                      // tsfresh calculator name, e.g. "quantile"
   std::span<const std::string_view> params;   // one entry per output; "" for a parameterless calculator
   CalcFn fn;
+  SomeFn some = nullptr;                      // optional: only the wanted outputs (see above)
 };
 
 // The tsfresh calculator names in tsfresh's column order (72 names).

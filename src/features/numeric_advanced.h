@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 
 #include "features/workspace.h"
 
@@ -17,6 +18,11 @@ namespace lc::features::numeric {
 // n == 0 writes nothing.
 void rfft(const double* x, std::size_t n, double* re, double* im, Workspace& ws);
 
+// rfft() of the bins k with k < want.size() and want[k] only: writes re[k] and im[k] for those, bit for bit
+// what rfft() writes. For n <= 64 each bin is rfft()'s own direct sum, O(n) per bin; longer series run the
+// whole FFT (writing every bin, so re/im must hold n/2+1 doubles as for rfft()). n == 0 writes nothing.
+void rfft_some(const double* x, std::size_t n, std::span<const bool> want, double* re, double* im, Workspace& ws);
+
 // scipy.stats.linregress(range(n), y) (scipy 1.10). n == 1 gives NaN slope/intercept/pvalue/stderr.
 struct LinRegress {
   double slope;
@@ -25,7 +31,10 @@ struct LinRegress {
   double pvalue;
   double stderr_slope;
 };
-LinRegress linregress_index(const double* y, std::size_t n);
+// The p-value costs more than the rest together (an incomplete beta function); PValue::skip leaves it NaN
+// for n >= 3, every other field unchanged.
+enum class PValue { compute, skip };
+LinRegress linregress_index(const double* y, std::size_t n, PValue p = PValue::compute);
 
 // Two-sided Student-t p-value 2*P(T > |t|) with `df` degrees of freedom (scipy t.sf). NaN if t or df is NaN.
 double student_t_two_sided_p(double t, double df);

@@ -119,11 +119,30 @@ Expected<FeaturePlan> FeaturePlan::compile(const FeatureSpace& space, std::span<
         ++i;
       }
       run.n_routes = static_cast<std::uint32_t>(plan.m_routes.size()) - run.first_route;
+      plan.add_wanted(run);
       plan.m_runs.push_back(run);
     }
     plan.m_signal_runs[s].second = static_cast<std::uint32_t>(plan.m_runs.size());
   }
   return plan;
+}
+
+void FeaturePlan::add_wanted(Run& run) {
+  const Calculator& c = m_calcs[run.calculator];
+  if (c.some == nullptr || c.params.size() > std::numeric_limits<std::uint16_t>::max()) return;
+  // Routes are sorted by output, so the distinct outputs come out ascending.
+  const auto first = static_cast<std::uint32_t>(m_wanted.size());
+  for (std::uint32_t r = run.first_route; r < run.first_route + run.n_routes; ++r) {
+    const auto o = static_cast<std::uint16_t>(m_routes[r].output);
+    if (m_wanted.size() == first || m_wanted.back() != o) m_wanted.push_back(o);
+  }
+  const auto count = static_cast<std::uint32_t>(m_wanted.size()) - first;
+  if (count == c.params.size()) {  // every output: the full calculator does the same work with less bookkeeping
+    m_wanted.resize(first);
+    return;
+  }
+  run.first_wanted = first;
+  run.n_wanted = count;
 }
 
 Expected<FeaturePlan> FeaturePlan::compile(std::vector<std::string> signals,
@@ -148,7 +167,10 @@ Extractor::Extractor(FeaturePlan plan, std::size_t max_series_len)
 
 bool Extractor::usable(std::span<const double> x) const {
   if (x.empty()) return false;
-  return std::none_of(x.begin(), x.end(), [](double v) { return std::isnan(v); });
+  // No early exit: NaN is rare, and a plain OR over the series vectorises.
+  bool any_nan = false;
+  for (const double v : x) any_nan |= std::isnan(v);
+  return !any_nan;
 }
 
 void Extractor::extract(std::span<const std::span<const double>> series_per_signal, std::span<float> out) {
@@ -161,18 +183,26 @@ void Extractor::extract(std::span<const std::span<const double>> series_per_sign
     return;
   }
   const auto routes = m_plan.routes();
+  const auto wanted = m_plan.wanted();
   const auto calcs = m_plan.calculators();
   for (std::size_t s = 0; s < series_per_signal.size(); ++s) {
+    const auto runs = m_plan.runs(s);
+    if (runs.empty()) continue;  // a signal the model does not use: not even its NaN check
     const auto x = series_per_signal[s];
     const bool ok = usable(x);
-    for (const auto& run : m_plan.runs(s)) {
+    for (const auto& run : runs) {
       const auto run_routes = routes.subspan(run.first_route, run.n_routes);
       if (!ok) {
         for (const auto& r : run_routes) out[r.dest] = nan_f;
         continue;
       }
       m_ws.reset();
-      calcs[run.calculator].fn(x, m_ws, m_scratch.data());
+      const Calculator& c = calcs[run.calculator];
+      if (run.n_wanted > 0) {
+        c.some(x, m_ws, wanted.subspan(run.first_wanted, run.n_wanted), m_scratch.data());
+      } else {
+        c.fn(x, m_ws, m_scratch.data());
+      }
       for (const auto& r : run_routes) out[r.dest] = static_cast<float>(m_scratch[r.output]);
     }
   }

@@ -75,10 +75,14 @@ class FeaturePlan {
   static Expected<FeaturePlan> compile(std::vector<std::string> signals, std::span<const std::string> selected);
 
   // One calculator run on one signal, and the outputs it feeds: routes()[first_route, first_route+n_routes).
+  // When the calculator has `some` and the run needs only part of its outputs, those outputs (ascending, no
+  // repeats) are wanted()[first_wanted, first_wanted+n_wanted); n_wanted == 0 means "run the full `fn`".
   struct Run {
     std::uint32_t calculator = 0;
     std::uint32_t first_route = 0;
     std::uint32_t n_routes = 0;
+    std::uint32_t first_wanted = 0;
+    std::uint32_t n_wanted = 0;
   };
   // Output `output` of a run goes to input position `dest`.
   struct Route {
@@ -93,17 +97,22 @@ class FeaturePlan {
   // Runs of signal `s`, each calculator at most once, in catalogue order.
   std::span<const Run> runs(std::size_t s) const;
   std::span<const Route> routes() const { return m_routes; }
+  std::span<const std::uint16_t> wanted() const { return m_wanted; }
   // Largest number of outputs of any calculator (the extractor's scratch size).
   std::size_t max_calculator_outputs() const { return m_max_outputs; }
   std::size_t calculator_offset(std::size_t c) const { return m_calc_offset[c]; }
 
  private:
+  // Fills run.first_wanted/n_wanted from its routes (compile() time; see Run).
+  void add_wanted(Run& run);
+
   std::vector<Calculator> m_calcs;
   std::vector<std::size_t> m_calc_offset;
   std::size_t m_per_signal = 0;
   std::vector<std::pair<std::uint32_t, std::uint32_t>> m_signal_runs;  // per signal: [begin, end) into m_runs
   std::vector<Run> m_runs;
   std::vector<Route> m_routes;
+  std::vector<std::uint16_t> m_wanted;
   std::size_t m_output_count = 0;
   std::size_t m_max_outputs = 0;
 };
@@ -117,7 +126,8 @@ class Extractor {
 
   const FeaturePlan& plan() const { return m_plan; }
 
-  // Writes the plan's selected features to `out` (plan().output_count() floats, for XGBoost). A feature
+  // Writes the plan's selected features to `out` (plan().output_count() floats, for XGBoost), running each
+  // calculator's `some` for just the outputs the plan routes where it has one. A feature
   // that is NaN stays NaN (XGBoost's "missing"). A signal whose series is empty or contains any NaN (missing
   // data in a degraded window) yields NaN for all its features.
   // Bad input (series_per_signal.size() != plan().signal_count(), a series longer than max_series_len, or

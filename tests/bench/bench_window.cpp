@@ -1,6 +1,10 @@
 // Google Benchmark: the cost of one window, per stage.
 //
-//   bench_window [--model=DIR] [--log=FILE] [Google Benchmark flags, e.g. --benchmark_repetitions=5]
+//   bench_window [--model=DIR] [--log=FILE] [--by-calculator] [Google Benchmark flags, e.g. --benchmark_repetitions=5]
+//
+// --by-calculator adds features/by_calculator/<calculator>/<set>: the model's selected features of one
+// calculator alone, to see where the selected set's time goes (off by default, so tools/bench.sh's table keeps
+// its rows).
 //
 // Feature benchmarks run on synthetic windows like tsfresh's timing baseline (10 signals x 5 points, i.i.d.
 // N(0,1), seed 0) and, with --log, on the windows replay cuts from that log. Model, decoder and whole-window
@@ -10,6 +14,8 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -78,6 +84,20 @@ void register_features(const std::string& label, std::shared_ptr<std::vector<Own
   }
 }
 
+// The model's selected features grouped by calculator (the name's second "__" field), one selection each.
+std::vector<std::pair<std::string, std::vector<std::string>>> by_calculator(const std::vector<std::string>& names) {
+  std::map<std::string, std::vector<std::string>> groups;
+  for (const auto& n : names) {
+    const auto a = n.find("__");
+    if (a == std::string::npos) continue;
+    const auto b = n.find("__", a + 2);
+    groups[n.substr(a + 2, b == std::string::npos ? std::string::npos : b - a - 2)].push_back(n);
+  }
+  std::vector<std::pair<std::string, std::vector<std::string>>> out;
+  for (auto& [calc, sel] : groups) out.emplace_back("by_calculator/" + calc, std::move(sel));
+  return out;
+}
+
 template <class Fn>
 void register_stage(const std::string& name, std::shared_ptr<lc::bench::PerWindow> pw, Fn fn) {
   benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& st) {
@@ -95,6 +115,14 @@ void register_stage(const std::string& name, std::shared_ptr<lc::bench::PerWindo
 
 int main(int argc, char** argv) {
   const lc::bench::Options opt = lc::bench::take_options(argc, argv);
+  bool per_calculator = false;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--by-calculator") != 0) continue;
+    per_calculator = true;
+    for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
+    --argc;
+    break;
+  }
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 2;
 
@@ -111,6 +139,8 @@ int main(int argc, char** argv) {
   std::vector<std::pair<std::string, std::vector<std::string>>> selections;
   selections.emplace_back("minimal_10x10", minimal_names());
   if (have_model) selections.emplace_back("selected_" + std::to_string(model_features.size()), model_features);
+  if (have_model && per_calculator)
+    for (auto& sel : by_calculator(model_features)) selections.push_back(std::move(sel));
 
   auto random = std::make_shared<std::vector<OwnedWindow>>(lc::bench::random_windows(kRandomWindows, points, kSeed));
   register_features("random", random, selections);

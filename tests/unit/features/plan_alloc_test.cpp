@@ -165,5 +165,32 @@ TEST(PlanAlloc, RealCatalogueDoesNotAllocate) {
   EXPECT_EQ(g_new_calls.load() - before, 0u) << "a calculator allocates on the per-window path";
 }
 
+// A model's selection runs the calculators' selective entry points (Calculator::some); they take their
+// scratch from the workspace too. Every other output of every calculator makes each `some` run.
+TEST(PlanAlloc, SelectiveCalculatorsDoNotAllocate) {
+  const FeatureSpace space(ten_signals());
+  if (space.size() == 0) GTEST_SKIP() << "no calculators implemented yet";
+  std::vector<std::string> half;
+  for (std::size_t i = 0; i < space.size(); i += 2) half.push_back(space.name(i));
+  auto plan = FeaturePlan::compile(space, half);
+  ASSERT_TRUE(plan.has_value()) << plan.error().message;
+  std::size_t selective_runs = 0;
+  for (std::size_t s = 0; s < plan->signal_count(); ++s)
+    for (const auto& run : plan->runs(s)) selective_runs += run.n_wanted > 0 ? 1 : 0;
+  ASSERT_GT(selective_runs, 0u);
+  constexpr std::size_t kSamples = 40;  // the shipped model's window length
+  Extractor ex(std::move(*plan), kSamples);
+  Windows w(10, kSamples);
+  std::vector<float> out(half.size());
+  ex.extract(w.spans, out);  // function-local statics may build once, outside the count
+
+  const std::size_t before = g_new_calls.load();
+  for (int call = 0; call < 100; ++call) {
+    w.vary(call);
+    ex.extract(w.spans, out);
+  }
+  EXPECT_EQ(g_new_calls.load() - before, 0u) << "a selective calculator allocates on the per-window path";
+}
+
 }  // namespace
 }  // namespace lc::features
