@@ -38,7 +38,7 @@ class Forest {
   int max_depth() const { return m_max_depth; }
 
   // Class probabilities of one row: `row` holds num_features() floats (NaN = missing), `out` gets
-  // num_classes() probabilities. No allocation.
+  // num_classes() probabilities. No allocation. Not for concurrent calls on one Forest (it reuses a buffer).
   void predict(const float* row, std::span<float> out) const noexcept;
 
  private:
@@ -58,7 +58,9 @@ class Forest {
   std::vector<Node> m_nodes;            // all trees, each breadth-first from its root
   std::vector<std::uint32_t> m_roots;   // first node of each tree in m_nodes
   std::vector<std::uint32_t> m_tree_class;
-  std::vector<std::uint8_t> m_group_depth;  // per group of kLanes trees: the deepest leaf
+  std::vector<std::uint32_t> m_walk_order;  // trees by depth, walked kLanes at a time
+  std::vector<std::uint8_t> m_group_depth;  // per group of kLanes trees of the walk order: the deepest leaf
+  mutable std::vector<float> m_leaf;        // per tree: the leaf value of the current row
   std::size_t m_num_features = 0;
   std::size_t m_num_classes = 0;
   float m_base_score = 0.5f;

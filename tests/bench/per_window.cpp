@@ -24,6 +24,8 @@ PerWindow::PerWindow(const std::string& model_dir, std::vector<OwnedWindow> wind
   if (!b1 || !b2 || !b3 || !b4) die("a model bundle is needed (--model=DIR)");
   const model::Manifest m = b1->manifest();
   m_n_features = m.features.size();
+  // Model input: the features, then (context_windows = 1) the previous window's.
+  m_n_inputs = m_n_features * static_cast<std::size_t>(1 + m.context_windows);
   m_models = m.models.size();
   m_k = m.classes.size();
 
@@ -47,20 +49,20 @@ PerWindow::PerWindow(const std::string& model_dir, std::vector<OwnedWindow> wind
 
   m_models_bundle = std::make_unique<model::ModelBundle>(std::move(*b2));
   m_xgb_bundle = std::make_unique<model::ModelBundle>(std::move(*b3));
-  m_row.assign(m_n_features, 0.0f);
+  m_row.assign(m_n_inputs, 0.0f);
   m_out.assign(m_k, 0.0f);
   m_probs.assign(m_k, 0.0);
   m_pos.assign(m_k, 0);
   for (auto& booster : m_xgb_bundle->boosters()) booster.bind_input(m_row.data(), m_row.size());
 
   // Each window's inputs to stages 2 and 3, computed by the real scorer.
-  m_rows.resize(m_windows.size() * m_n_features);
+  m_rows.resize(m_windows.size() * m_n_inputs);
   m_all_probs.resize(m_windows.size() * m_k);
   m_all_pos.resize(m_windows.size() * m_k);
   for (std::size_t i = 0; i < m_windows.size(); ++i) {
     if (!m_scorer->score(m_windows[i].window)) die("scoring failed");
     std::copy(m_scorer->features().begin(), m_scorer->features().end(),
-              m_rows.begin() + static_cast<std::ptrdiff_t>(i * m_n_features));
+              m_rows.begin() + static_cast<std::ptrdiff_t>(i * m_n_inputs));
     std::copy(m_scorer->probabilities().begin(), m_scorer->probabilities().end(),
               m_all_probs.begin() + static_cast<std::ptrdiff_t>(i * m_k));
     std::copy(m_scorer->positions().begin(), m_scorer->positions().end(),
@@ -68,10 +70,12 @@ PerWindow::PerWindow(const std::string& model_dir, std::vector<OwnedWindow> wind
   }
 }
 
-void PerWindow::features(std::size_t i) { m_extractor->extract(series_of(m_windows[i].window), m_row); }
+void PerWindow::features(std::size_t i) {
+  m_extractor->extract(series_of(m_windows[i].window), std::span<float>(m_row.data(), m_n_features));
+}
 
 void PerWindow::models(std::size_t i) {
-  std::copy_n(m_rows.begin() + static_cast<std::ptrdiff_t>(i * m_n_features), m_n_features, m_row.begin());
+  std::copy_n(m_rows.begin() + static_cast<std::ptrdiff_t>(i * m_n_inputs), m_n_inputs, m_row.begin());
   std::fill(m_probs.begin(), m_probs.end(), -1.0);
   const auto& forests = m_models_bundle->forests();
   for (std::size_t p = 0; p < forests.size(); ++p) {
@@ -85,7 +89,7 @@ void PerWindow::models(std::size_t i) {
 }
 
 void PerWindow::models_xgboost(std::size_t i) {
-  std::copy_n(m_rows.begin() + static_cast<std::ptrdiff_t>(i * m_n_features), m_n_features, m_row.begin());
+  std::copy_n(m_rows.begin() + static_cast<std::ptrdiff_t>(i * m_n_inputs), m_n_inputs, m_row.begin());
   std::fill(m_probs.begin(), m_probs.end(), -1.0);
   auto& boosters = m_xgb_bundle->boosters();
   for (std::size_t p = 0; p < boosters.size(); ++p) {

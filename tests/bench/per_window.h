@@ -51,9 +51,9 @@ class PerWindow {
   std::unique_ptr<model::ModelBundle> m_models_bundle;  // stage 2 alone, forests
   std::unique_ptr<model::ModelBundle> m_xgb_bundle;     // stage 2 alone, boosters bound to m_row
   std::unique_ptr<count::PathCounter> m_counter;
-  std::size_t m_n_features = 0, m_models = 0, m_k = 0;
+  std::size_t m_n_features = 0, m_n_inputs = 0, m_models = 0, m_k = 0;
   std::vector<float> m_row, m_out;      // one model input row, one model's output
-  std::vector<float> m_rows;            // per window: its feature row (windows x features)
+  std::vector<float> m_rows;            // per window: its model input row (windows x inputs)
   std::vector<double> m_all_probs;      // per window: its probabilities (windows x K)
   std::vector<std::uint8_t> m_all_pos;  // per window: positions (windows x K)
   std::vector<double> m_probs;          // stage 2's result
