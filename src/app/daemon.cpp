@@ -79,8 +79,6 @@ int run_daemon(const DaemonConfig& config, const DaemonOptions& options) {
   auto bundle = model::ModelBundle::load(config.model_dir);
   if (!bundle) return fail(bundle.error());
   const std::size_t classes = bundle->manifest().classes.size();
-  const double staleness_s = bundle->manifest().staleness_s;
-  const double period_s = 1.0 / bundle->manifest().sample_rate_hz;
   count::PathCounterOptions po;
   po.kind = count::DecoderKind::Online;
   po.online.max_lag_windows = config.max_lag_windows;
@@ -182,9 +180,7 @@ int run_daemon(const DaemonConfig& config, const DaemonOptions& options) {
     // Replay: skip what the checkpoint says was counted, keeping enough before it to warm the grid up and to
     // remake the last counted window (the first new window's context, for models with context_windows).
     if (resume_from_ns >= 0) pipe.resume_after(resume_from_ns);
-    const std::int64_t skip_before_ns =
-        resume_from_ns >= 0 ? resume_from_ns - pipe.window_ns() - static_cast<std::int64_t>((staleness_s + 2 * period_s) * 1e9)
-                            : INT64_MIN;
+    const std::int64_t skip_before_ns = resume_from_ns >= 0 ? pipe.resume_feed_from_ns(resume_from_ns) : INT64_MIN;
     const auto t0_wall = std::chrono::steady_clock::now();
     std::int64_t t0_log = -1;
     std::uint64_t skipped_frames = 0;

@@ -131,8 +131,9 @@ Inputs make_inputs() {
   in.short_log = in.dir + "/short.log";
   in.model_dir = in.dir + "/model";
   const std::string log = in.dir + "/inputs.log";
-  std::printf("[ inputs   ] %s: simulate --seed 11 (20 min) and --seed 12 (6 min), train 30 rounds\n", in.dir.c_str());
-  write_text(in.dir + "/train.toml", "[xgboost]\nmax_rounds = 30\n");
+  std::printf("[ inputs   ] %s: simulate --seed 11 (20 min) and --seed 12 (6 min), train 30 rounds with context\n", in.dir.c_str());
+  // With one window of context, as the shipped model: a resumed daemon must remake the context exactly.
+  write_text(in.dir + "/train.toml", "[model]\ncontext_windows = 1\n[xgboost]\nmax_rounds = 30\n");
   const bool ok = run({bin("loadercount"), "simulate", "--minutes", "20", "--seed", "11", "--out", in.dir + "/shift"},
                       "", log) == 0 &&
                   run({bin("loadercount"), "simulate", "--minutes", "6", "--seed", "12", "--out", in.dir + "/short"},

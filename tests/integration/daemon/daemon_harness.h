@@ -48,7 +48,7 @@ void write_text(const std::string& path, const std::string& text);
 std::string bin(const std::string& program);  // LC_BIN_DIR/program
 
 // What the tests share: one temporary folder with a simulated 20-minute shift (seed 11), a shorter 6-minute one
-// (seed 12) and a model bundle trained on the shift with 30 boosting rounds. Made on first use; the folder is
+// (seed 12) and a model bundle trained on the shift with 30 boosting rounds and one window of context. Made on first use; the folder is
 // removed at exit unless LC_KEEP_TEST_DIR is set. Fails the calling test (ASSERT) when a step fails.
 struct Inputs {
   std::string dir;        // /tmp/lc-daemon-test-XXXXXX
