@@ -67,7 +67,7 @@ void CyclePipeline::on_window(const Window& w) {
 std::int64_t CyclePipeline::resume_feed_from_ns(std::int64_t last_window_end_ns) const {
   const model::Manifest& m = manifest();
   const double warmup_s = m.staleness_s + 2.0 / m.sample_rate_hz;
-  return last_window_end_ns - window_ns() - static_cast<std::int64_t>(warmup_s * 1e9);
+  return last_window_end_ns - m.context_windows * window_ns() - static_cast<std::int64_t>(warmup_s * 1e9);
 }
 
 void CyclePipeline::end_segment() {

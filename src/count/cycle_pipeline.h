@@ -43,8 +43,8 @@ class CyclePipeline {
   // start, although the front end restarted).
   void resume_after(std::int64_t last_window_end_ns) { m_resume_end_ns = last_window_end_ns; }
   // The oldest frame time a resumed replay must feed again so that the first new window is exactly what an
-  // uninterrupted run made: the grid's warm-up (staleness + 2 ticks) before the last counted window, which is
-  // remade as the first new window's context (models with context_windows).
+  // uninterrupted run made: the grid's warm-up (staleness + 2 ticks) before the last K counted windows, which
+  // are remade as the first new window's context (models with context_windows = K).
   std::int64_t resume_feed_from_ns(std::int64_t last_window_end_ns) const;
   // The scorer, whose probabilities() are the last window's (tests, tools).
   const model::WindowScorer& scorer() const { return *m_scorer; }

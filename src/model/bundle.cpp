@@ -93,7 +93,8 @@ Expected<Manifest> parse_manifest(const std::string& text, const std::string& na
         std::find(m.classes.begin(), m.classes.end(), b) == m.classes.end())
       return bad("transitions", "[" + a + ", " + b + "] names a class not in 'classes'");
   if (m.position_buckets < 1) return bad("position_buckets", "must be >= 1");
-  if (m.context_windows < 0 || m.context_windows > 1) return bad("context_windows", "must be 0 or 1");
+  if (m.context_windows < 0 || m.context_windows > kMaxContextWindows)
+    return bad("context_windows", "must be 0.." + std::to_string(kMaxContextWindows));
   if (!m.decoder_class_weights.empty()) {
     if (m.decoder_class_weights.size() != m.classes.size())
       return bad("decoder_class_weights", "has " + std::to_string(m.decoder_class_weights.size()) + " entries for " +
@@ -172,7 +173,7 @@ Expected<ModelBundle> ModelBundle::load(const std::string& dir, Engine engine) {
     const std::size_t inputs = b.m_manifest.features.size() * static_cast<std::size_t>(1 + b.m_manifest.context_windows);
     if (features != inputs)
       return Error::bad_input(path + ": model has " + std::to_string(features) + " inputs, the manifest's features" +
-                              (b.m_manifest.context_windows ? " (this window's and the previous one's)" : "") + " are " +
+                              (b.m_manifest.context_windows ? " (this window's and the previous ones')" : "") + " are " +
                               std::to_string(inputs));
     if (classes != b.m_manifest.classes.size())
       return Error::bad_input(path + ": model has " + std::to_string(classes) + " classes, manifest lists " +
@@ -194,7 +195,7 @@ WindowScorer::WindowScorer(ModelBundle bundle, features::Extractor extractor)
   const std::size_t k = m_bundle.manifest().classes.size();
   const std::size_t nf = m_bundle.manifest().features.size();
   m_input.assign(nf * static_cast<std::size_t>(1 + m_bundle.manifest().context_windows), 0.0f);
-  m_prev.assign(nf, std::numeric_limits<float>::quiet_NaN());
+  m_prev.assign(nf * static_cast<std::size_t>(m_bundle.manifest().context_windows), std::numeric_limits<float>::quiet_NaN());
   m_out.assign(k, 0.0f);
   m_probs.assign(k, 1.0 / static_cast<double>(k));
   m_positions.assign(k, 0);
@@ -208,25 +209,30 @@ Expected<std::unique_ptr<WindowScorer>> WindowScorer::create(ModelBundle bundle)
   return std::unique_ptr<WindowScorer>(new WindowScorer(std::move(bundle), std::move(ex)));
 }
 
-void WindowScorer::observe(const Window& w) {
-  if (m_bundle.manifest().context_windows == 0) return;
-  m_extractor.extract(std::span<const std::span<const double>>(w.series.data(), w.series.size()), m_prev);
+// Context bookkeeping for window w whose features are in m_input[0, nf): the previous windows' features go
+// after them in m_input, then w joins the history. The chain of previous windows holds only while each
+// window follows the last one in the same segment; a break makes them all missing (NaN).
+void WindowScorer::push_context(const Window& w) {
+  if (m_prev.empty()) return;
+  const std::size_t nf = m_bundle.manifest().features.size();
+  if (w.segment_start || m_prev_end_ns != w.start_ns) std::fill(m_prev.begin(), m_prev.end(), std::numeric_limits<float>::quiet_NaN());
+  std::copy(m_prev.begin(), m_prev.end(), m_input.begin() + static_cast<std::ptrdiff_t>(nf));
+  std::copy_backward(m_prev.begin(), m_prev.end() - static_cast<std::ptrdiff_t>(nf), m_prev.end());
+  std::copy_n(m_input.begin(), nf, m_prev.begin());
   m_prev_end_ns = w.end_ns;
 }
 
+void WindowScorer::observe(const Window& w) {
+  if (m_prev.empty()) return;
+  const std::size_t nf = m_bundle.manifest().features.size();
+  m_extractor.extract(std::span<const std::span<const double>>(w.series.data(), w.series.size()), std::span<float>(m_input.data(), nf));
+  push_context(w);
+}
+
 Status WindowScorer::score(const Window& w) {
-  const std::size_t nf = m_prev.size();
-  const std::span<float> current(m_input.data(), nf);
-  m_extractor.extract(std::span<const std::span<const double>>(w.series.data(), w.series.size()), current);
-  if (m_bundle.manifest().context_windows > 0) {
-    // The previous window's features, when it is the window just before this one in the same segment.
-    const bool have_prev = !w.segment_start && m_prev_end_ns == w.start_ns;
-    float* ctx = m_input.data() + nf;
-    if (have_prev) std::copy(m_prev.begin(), m_prev.end(), ctx);
-    else std::fill(ctx, ctx + nf, std::numeric_limits<float>::quiet_NaN());
-    std::copy(current.begin(), current.end(), m_prev.begin());
-    m_prev_end_ns = w.end_ns;
-  }
+  const std::size_t nf = m_bundle.manifest().features.size();
+  m_extractor.extract(std::span<const std::span<const double>>(w.series.data(), w.series.size()), std::span<float>(m_input.data(), nf));
+  push_context(w);
   std::fill(m_probs.begin(), m_probs.end(), -1.0);
   const std::size_t models = m_bundle.model_count();
   for (std::size_t p = 0; p < models; ++p) {

@@ -13,8 +13,8 @@
 //     "position_buckets": 3,
 //     "models": ["position_0.json", "position_1.json", "position_2.json"],
 //     "max_changes_per_window": 2,
-//     "context_windows": 1,                                 // optional: the models also take the previous
-//                                                           // window's features (absent = 0)
+//     "context_windows": 2,                                 // optional: the models also take the features of
+//                                                           // the 2 previous windows, newest first (absent = 0)
 //     "decoder_class_weights": [1.3, 0.8, ...],             // optional: per class, multiplies its probability
 //                                                           // before decoding (prior correction; absent = 1)
 //     "training": {...},   // data summary (files, windows per class, seeds, xgboost params)
@@ -51,6 +51,7 @@
 namespace lc::model {
 
 inline constexpr int kBundleFormatVersion = 1;
+inline constexpr int kMaxContextWindows = 3;
 
 struct Manifest {
   int format_version = kBundleFormatVersion;
@@ -68,7 +69,7 @@ struct Manifest {
   int max_changes_per_window = 2;
   std::vector<std::string> models;
   std::vector<double> decoder_class_weights;  // empty = all 1
-  int context_windows = 0;  // 1: model input = features of this window, then of the previous one
+  int context_windows = 0;  // K: model input = features of this window, then of the K previous ones (newest first)
   nlohmann::json training = nlohmann::json::object();
   nlohmann::json metrics = nlohmann::json::object();
 
@@ -132,7 +133,8 @@ class WindowScorer {
   ModelBundle m_bundle;
   features::Extractor m_extractor;
   std::vector<float> m_input;    // model input: features (then, with context, the previous window's)
-  std::vector<float> m_prev;     // with context: the last window's features
+  std::vector<float> m_prev;     // with context: the last K windows' features, newest first
+  void push_context(const Window& w);
   std::int64_t m_prev_end_ns = -1;
   std::vector<float> m_out;
   std::vector<double> m_probs;

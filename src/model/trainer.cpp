@@ -19,7 +19,7 @@ namespace {
 
 struct FileRows {
   std::vector<double> x;       // windows x all features
-  std::vector<double> xp;      // with context: the previous window's features (NaN when there is none)
+  std::vector<double> xp;      // with context: the K previous windows' features, newest first (NaN where none)
   std::vector<int> cls;        // index into the canonical class list
   std::vector<int> position;   // -1 without change
   std::size_t skipped = 0;
@@ -37,16 +37,19 @@ Expected<FileRows> collect(const LabelledLog& d, const TrainConfig& cfg, const s
   LC_TRY(plan, default_decode_plan(cfg.source_address));
   FileRows rows;
   const std::size_t nf = all.plan().full_size();
-  std::vector<double> buf(nf), last(nf);
-  std::int64_t last_end = -1;  // end of the window in `last`, -1: none
+  const auto k = static_cast<std::size_t>(cfg.context_windows);
+  std::vector<double> buf(nf), hist(k * nf, std::numeric_limits<double>::quiet_NaN());  // hist: newest first
+  std::int64_t last_end = -1;  // end of the newest window in `hist`, -1: none
   FramePipeline pipe(std::move(plan), cfg.front_end, [&](const Window& w) {
-    const bool ctx = cfg.context_windows > 0;
-    const bool have_prev = ctx && !w.segment_start && last_end == w.start_ns;
-    // With context every window is extracted: a skipped window is still the next one's previous window.
+    const bool ctx = k > 0;
+    // The chain of previous windows holds only while each window follows the last one in the same segment.
+    if (ctx && (w.segment_start || last_end != w.start_ns)) std::fill(hist.begin(), hist.end(), std::numeric_limits<double>::quiet_NaN());
+    // With context every window is extracted: a skipped window is still the next ones' previous window.
     if (ctx) all.extract_all(std::span<const std::span<const double>>(w.series.data(), w.series.size()), buf);
     auto remember = [&] {
       if (!ctx) return;
-      std::swap(last, buf);
+      std::copy_backward(hist.begin(), hist.end() - static_cast<std::ptrdiff_t>(nf), hist.end());
+      std::copy(buf.begin(), buf.end(), hist.begin());
       last_end = w.end_ns;
     };
     const WindowTarget t = window_target(labels, w.start_ns, w.end_ns, cfg.position_buckets, cfg.max_changes_per_window);
@@ -63,10 +66,7 @@ Expected<FileRows> collect(const LabelledLog& d, const TrainConfig& cfg, const s
     }
     if (!ctx) all.extract_all(std::span<const std::span<const double>>(w.series.data(), w.series.size()), buf);
     rows.x.insert(rows.x.end(), buf.begin(), buf.end());
-    if (ctx) {
-      if (have_prev) rows.xp.insert(rows.xp.end(), last.begin(), last.end());
-      else rows.xp.insert(rows.xp.end(), nf, std::numeric_limits<double>::quiet_NaN());
-    }
+    if (ctx) rows.xp.insert(rows.xp.end(), hist.begin(), hist.end());
     remember();
     rows.cls.push_back(static_cast<int>(it - canon.begin()));
     rows.position.push_back(t.position);
@@ -159,7 +159,8 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
   if (c.max_changes_per_window < 1 || c.max_changes_per_window > 3)
     return Error::bad_input(path + ": model.max_changes_per_window must be 1..3");
   if (!(c.valid_fraction > 0 && c.valid_fraction < 1)) return Error::bad_input(path + ": split.valid_fraction must be in (0, 1)");
-  if (c.context_windows < 0 || c.context_windows > 1) return Error::bad_input(path + ": model.context_windows must be 0 or 1");
+  if (c.context_windows < 0 || c.context_windows > kMaxContextWindows)
+    return Error::bad_input(path + ": model.context_windows must be 0.." + std::to_string(kMaxContextWindows));
   if (!(c.decoder_prior_power >= 0 && c.decoder_prior_power <= 1))
     return Error::bad_input(path + ": model.decoder_prior_power must be in [0, 1]");
   if (c.xgb.nthread < 1) return Error::bad_input(path + ": xgboost.nthread must be >= 1");
@@ -207,7 +208,8 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
       x.insert(x.end(), r.x.begin() + static_cast<std::ptrdiff_t>(i * nf), r.x.begin() + static_cast<std::ptrdiff_t>((i + 1) * nf));
       if (!r.xp.empty()) {
         auto& xp = train ? xpt : xpv;
-        xp.insert(xp.end(), r.xp.begin() + static_cast<std::ptrdiff_t>(i * nf), r.xp.begin() + static_cast<std::ptrdiff_t>((i + 1) * nf));
+        const std::size_t kn = r.xp.size() / n;  // K x nf per row
+        xp.insert(xp.end(), r.xp.begin() + static_cast<std::ptrdiff_t>(i * kn), r.xp.begin() + static_cast<std::ptrdiff_t>((i + 1) * kn));
       }
       (train ? yt : yv).push_back(r.cls[i]);
       (train ? pt : pv).push_back(r.position[i]);
@@ -274,7 +276,8 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
     for (std::size_t k = 0; k < freq.size(); ++k)
       if (freq[k] > 0) class_weight[k] /= mean_w;
   }
-  // Model input row: the selected features, then (with context) the same features of the previous window.
+  // Model input row: the selected features, then (with context) the same features of each previous window.
+  const auto kctx = static_cast<std::size_t>(cfg.context_windows);
   auto gather = [&](const std::vector<double>& x, const std::vector<double>& xp, const std::vector<int>& y,
                     const std::vector<int>& p, int bucket, std::vector<float>& gx, std::vector<float>& gy,
                     std::vector<float>* gw) {
@@ -282,8 +285,8 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
       const int k = canon_to_k[static_cast<std::size_t>(y[i])];
       if (k < 0 || (p[i] >= 0 && p[i] != bucket)) continue;
       for (std::size_t f : selected) gx.push_back(static_cast<float>(x[i * nf + f]));
-      if (!xp.empty())
-        for (std::size_t f : selected) gx.push_back(static_cast<float>(xp[i * nf + f]));
+      for (std::size_t j = 0; j < kctx; ++j)
+        for (std::size_t f : selected) gx.push_back(static_cast<float>(xp[(i * kctx + j) * nf + f]));
       gy.push_back(static_cast<float>(k));
       if (gw) gw->push_back(static_cast<float>(class_weight[static_cast<std::size_t>(k)]));
     }

@@ -40,8 +40,8 @@ struct TrainConfig {
   // leave the models' rare transition classes under-predicted; a path needs every transition of a cycle, so
   // a missed one loses the cycle. 0 = none.
   double decoder_prior_power = 0.0;
-  // 1: the models also see the previous window's selected features (NaN at a segment's first window), i.e.
-  // 10 s of context for a 5 s decision. 0: the window alone.
+  // K > 0: the models also see the K previous windows' selected features (NaN where a segment has none),
+  // i.e. 5 (K + 1) s of signal for a 5 s decision. 0: the window alone. At most kMaxContextWindows.
   int context_windows = 0;
   double valid_fraction = 0.2;
   std::size_t min_files_for_file_split = 3;

@@ -2,6 +2,7 @@
 // and model files that Python's xgboost reads to the same probabilities.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -74,6 +75,9 @@ class TrainedBundle : public ::testing::Test {
     ctx.context_windows = 1;
     auto rc = train_bundle(data_, ctx, (dir_ / "ctx").string());
     ASSERT_TRUE(rc) << rc.error().message;
+    ctx.context_windows = 2;
+    auto rc2 = train_bundle(data_, ctx, (dir_ / "ctx2").string());
+    ASSERT_TRUE(rc2) << rc2.error().message;
   }
   static fs::path dir_;
   static std::vector<LabelledLog> data_;
@@ -242,6 +246,42 @@ TEST_F(TrainedBundle, ContextWindowFeedsThePreviousWindowsFeatures) {
   // A manifest claiming context for models without it does not load.
   expect_broken(dir_ / "a", dir_ / "broken_ctx", [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["context_windows"] = 1; }); },
                 "inputs");
+}
+
+// Two windows of context: the input is [this window | the one before | the one before that], and a break in
+// the chain (gap, new segment) makes every previous block missing.
+TEST_F(TrainedBundle, TwoContextWindowsAreNewestFirst) {
+  auto b = ModelBundle::load((dir_ / "ctx2").string());
+  ASSERT_TRUE(b) << b.error().message;
+  const std::size_t nf = b->manifest().features.size(), points = b->manifest().window_points;
+  ASSERT_EQ(b->forests()[0].num_features(), 3 * nf);
+  auto s = WindowScorer::create(std::move(*b));
+  ASSERT_TRUE(s);
+  WindowScorer& sc = **s;
+  auto block = [&](std::size_t j) {
+    return std::vector<float>(sc.features().begin() + static_cast<std::ptrdiff_t>(j * nf),
+                              sc.features().begin() + static_cast<std::ptrdiff_t>((j + 1) * nf));
+  };
+  auto same = [](const std::vector<float>& x, const std::vector<float>& y) {
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (!(x[i] == y[i] || (std::isnan(x[i]) && std::isnan(y[i])))) return false;
+    return true;
+  };
+  auto all_nan = [](const std::vector<float>& x) { return std::all_of(x.begin(), x.end(), [](float v) { return std::isnan(v); }); };
+  TestWindow w1(points, 100, 0, true), w2(points, 200, 5 * kS, false), w3(points, 300, 10 * kS, false),
+      w4(points, 400, 30 * kS, false);
+  ASSERT_TRUE(sc.score(w1.w));
+  const auto f1 = block(0);
+  EXPECT_TRUE(all_nan(block(1)) && all_nan(block(2)));
+  ASSERT_TRUE(sc.score(w2.w));
+  const auto f2 = block(0);
+  EXPECT_TRUE(same(block(1), f1));
+  EXPECT_TRUE(all_nan(block(2)));
+  ASSERT_TRUE(sc.score(w3.w));
+  EXPECT_TRUE(same(block(1), f2));
+  EXPECT_TRUE(same(block(2), f1));
+  ASSERT_TRUE(sc.score(w4.w));  // 15 s after w3: the chain is broken
+  EXPECT_TRUE(all_nan(block(1)) && all_nan(block(2)));
 }
 
 TEST_F(TrainedBundle, BrokenBundlesFailLoudlyNamingTheProblem) {
