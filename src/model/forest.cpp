@@ -197,6 +197,12 @@ bool ForestBuilder::string(std::string_view v) {
     case Ctx::Booster:
       if (m_key == "name") m_booster = v;
       break;
+    case Ctx::TreeParam:
+      // One value per leaf is all this evaluator knows (XGBoost >= 2.0 can store a vector per leaf).
+      if (m_key == "size_leaf_vector" && v != "0" && v != "1")
+        return fail("tree " + std::to_string(m_tree_count) + ": vector leaves (size_leaf_vector " + std::string(v) +
+                    ") are not supported");
+      break;
     default: return scalar_other("a string");
   }
   return true;

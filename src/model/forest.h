@@ -3,9 +3,9 @@
 // The bundle's models are XGBoost JSON (the contract, written by XGBoost through its C API when training).
 // Scoring one window through XGBoost's C API cost ~250k instructions per model, a third of it parsing and
 // copying the JSON predict configuration on every call (BENCHMARKS.md, callgrind); and loading the three
-// models took ~0.3 s of CPU and ~24 MB of RSS on an embedded board. A gradient-boosted forest is only
-// arithmetic: `Forest` reads the trees out of the same JSON once (nlohmann's SAX reader, no document tree in
-// memory), lays each tree out breadth-first with siblings side by side (12 bytes a node), and walks it.
+// models took ~0.3 s of CPU and 24 MB of RSS here. A gradient-boosted forest is only arithmetic: `Forest`
+// reads the trees out of the same JSON once (RapidJSON's SAX reader, no document tree in memory), lays each
+// tree out breadth-first with siblings side by side (12 bytes a node), and walks them 8 at a time.
 //
 // It computes exactly what XGBoost 1.7's CPU predictor computes for multi:softprob: per class, base_score plus
 // the leaf values of that class's trees added in tree order in float; at a split a missing (NaN) value takes

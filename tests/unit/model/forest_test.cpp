@@ -204,6 +204,9 @@ TEST(Forest, RefusesWhatItCannotReproduce) {
   expect_refused(good + " {}", "not valid JSON");
   expect_refused(good.substr(0, 40) + std::string(1, '\0') + good.substr(40), "NUL");
   expect_refused("{\"learner\": 3}", "objective");
+  std::string vec = good;
+  vec.replace(vec.find("\"size_leaf_vector\": \"0\"}"), 24, "\"size_leaf_vector\": \"3\"}");
+  expect_refused(vec, "vector leaves");
   std::string wide = good;
   wide.replace(wide.find("\"split_indices\": [1, 0, 0]"), 26, "\"split_indices\": [7, 0, 0]");
   expect_refused(wide, "feature 7");
