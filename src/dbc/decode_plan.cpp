@@ -6,21 +6,11 @@
 #include "can/j1939.h"
 
 namespace lc::dbc {
-namespace {
+using detail::load_be;
+using detail::load_le;
+using detail::mask_of;
 
-std::uint64_t load_le(const std::uint8_t* d) noexcept {
-  std::uint64_t v = 0;
-  for (int i = 7; i >= 0; --i) v = (v << 8) | d[i];
-  return v;
-}
-std::uint64_t load_be(const std::uint8_t* d) noexcept {
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | d[i];
-  return v;
-}
-std::uint64_t mask_of(unsigned length) noexcept {
-  return length >= 64 ? ~std::uint64_t{0} : ((std::uint64_t{1} << length) - 1);
-}
+namespace {
 
 // Position of the signal's LSB in the 64-bit word loaded little-endian (Intel) or big-endian (Motorola).
 unsigned lsb_shift(std::uint16_t start_bit, std::uint16_t length, ByteOrder order) noexcept {
@@ -111,68 +101,13 @@ Expected<DecodePlan> DecodePlan::compile(const Database& db, std::span<const Wan
     plan.m_entries.push_back(e);
     i = j;
   }
+  if (plan.m_entries.size() > 255)
+    return Error::bad_input(dbc_name + ": the wanted signals span " + std::to_string(plan.m_entries.size()) +
+                            " PGNs; the decoder handles at most 255");
+  plan.m_entry_of_pgn.assign(std::size_t{1} << 18, 0);
+  for (std::size_t k = 0; k < plan.m_entries.size(); ++k)
+    plan.m_entry_of_pgn[plan.m_entries[k].pgn & 0x3FFFFu] = static_cast<std::uint8_t>(k + 1);
   return plan;
-}
-
-FrameResult DecodePlan::decode(const can::Frame& f, DecodedValue* out) const noexcept {
-  FrameResult r;
-  if (f.error || f.remote) {
-    r.outcome = FrameOutcome::NotData;
-    return r;
-  }
-  if (!f.extended) {
-    r.outcome = FrameOutcome::Standard;
-    return r;
-  }
-  const can::J1939Id id = can::decode_j1939_id(f.id);
-  r.pgn = id.pgn;
-  r.source = id.source;
-  // Few PGNs (ten signals in seven messages): a linear scan beats a binary search at this size.
-  const Entry* e = nullptr;
-  for (const auto& cand : m_entries)
-    if (cand.pgn == id.pgn) {
-      e = &cand;
-      break;
-    }
-  if (e == nullptr) {
-    r.outcome = FrameOutcome::UnknownPgn;
-    return r;
-  }
-  if (id.source != m_source) {
-    r.outcome = FrameOutcome::OtherSource;
-    return r;
-  }
-  std::uint8_t padded[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-  const std::size_t n = f.dlc > 8 ? 8 : f.dlc;
-  for (std::size_t i = 0; i < n; ++i) padded[i] = f.data[i];
-  const std::uint64_t le = load_le(padded);
-  const std::uint64_t be = load_be(padded);
-  for (std::uint16_t k = 0; k < e->count; ++k) {
-    const Field& fd = m_fields[e->first + k];
-    DecodedValue& dv = out[k];
-    dv.slot = fd.slot;
-    if (f.dlc < fd.min_bytes) {
-      dv.value = NAN;
-      continue;
-    }
-    const std::uint64_t raw = ((fd.big_endian ? be : le) >> fd.shift) & mask_of(fd.length);
-    if (raw > fd.na_above) {
-      dv.value = NAN;
-      continue;
-    }
-    double v;
-    if (fd.is_signed && fd.length < 64 && (raw >> (fd.length - 1)) != 0) {
-      v = static_cast<double>(static_cast<std::int64_t>(raw | ~mask_of(fd.length)));
-    } else if (fd.is_signed) {
-      v = static_cast<double>(static_cast<std::int64_t>(raw));
-    } else {
-      v = static_cast<double>(raw);
-    }
-    dv.value = v * fd.factor + fd.offset;
-  }
-  r.count = static_cast<std::uint8_t>(e->count);
-  r.outcome = FrameOutcome::Decoded;
-  return r;
 }
 
 std::vector<std::uint32_t> DecodePlan::pgns() const {
