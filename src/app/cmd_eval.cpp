@@ -17,6 +17,7 @@
 #include "app/model_path.h"
 #include "can/candump.h"
 #include "count/cycle_pipeline.h"
+#include "count/replay.h"
 #include "decode/online.h"
 #include "decode/score.h"
 #include "model/targets.h"
@@ -89,6 +90,8 @@ void add_eval_command(CLI::App& app, Runner& run) {
         if (!p) return report_error(p.error());
         data.push_back(*p);
       }
+      auto manifest = model::ModelBundle::read_manifest(dir);
+      if (!manifest) return report_error(manifest.error());
       DecoderTotals tot[3];
       nlohmann::ordered_json files = nlohmann::ordered_json::array();
       nlohmann::ordered_json plot_data;
@@ -98,11 +101,10 @@ void add_eval_command(CLI::App& app, Runner& run) {
         const auto& d = data[fi];
         auto labels = read_labels_csv(d.labels);
         if (!labels) return report_error(labels.error());
-        auto bundle = model::ModelBundle::load(dir, *model::parse_engine(a->scorer));
-        if (!bundle) return report_error(bundle.error());
-        const int buckets = bundle->manifest().position_buckets;
-        const int max_changes = bundle->manifest().max_changes_per_window;
-        const std::vector<std::string> class_names = bundle->manifest().classes;
+        const model::Manifest& man = *manifest;
+        const int buckets = man.position_buckets;
+        const int max_changes = man.max_changes_per_window;
+        const std::vector<std::string> class_names = man.classes;
         std::vector<count::PathCounterOptions> opts;
         for (auto k : kKinds) {
           count::PathCounterOptions o;
@@ -112,16 +114,18 @@ void add_eval_command(CLI::App& app, Runner& run) {
           o.keep_history = true;
           opts.push_back(o);
         }
-        auto pipe = count::CyclePipeline::create(std::move(*bundle), opts);
-        if (!pipe) return report_error(pipe.error());
-        count::CyclePipeline& p = **pipe;
+        // Each file gets a fresh pipeline; its models load while the reader thread starts (count/replay.h).
+        auto make_pipeline = [&]() -> Expected<std::unique_ptr<count::CyclePipeline>> {
+          LC_TRY(bundle, model::ModelBundle::load(dir, man, *model::parse_engine(a->scorer)));
+          return count::CyclePipeline::create(std::move(bundle), opts);
+        };
         ProgressBar bar("eval " + d.log);
-        can::ReadOptions ro;
-        ro.on_progress = [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
-        auto st = can::read_candump_file(d.log, [&](const can::Frame& f) { p.push(f); }, ro);
+        count::ReplayOptions ro;
+        ro.read.on_progress = [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+        auto replayed = count::replay_log(d.log, man, make_pipeline, ro);
         bar.done();
-        if (!st) return report_error(st.error());
-        p.finish();
+        if (!replayed) return report_error(replayed.error());
+        count::CyclePipeline& p = *replayed->pipeline;
         const auto truth = count::truth_events(*labels);
         const count::Counters tc = count::count_events(truth);
         // True class per window.

@@ -8,6 +8,7 @@
 #include "app/model_path.h"
 #include "can/candump.h"
 #include "count/cycle_pipeline.h"
+#include "count/replay.h"
 #include "decode/online.h"
 #include "count/event_json.h"
 #include "signals/engine_signals.h"
@@ -38,24 +39,27 @@ void add_replay_command(CLI::App& app, Runner& run) {
       auto model_dir = model_dir_or_default(a->model);
       if (!model_dir) return report_error(model_dir.error());
       const std::string dir = *model_dir;
-      auto bundle = model::ModelBundle::load(dir, *model::parse_engine(a->scorer));
-      if (!bundle) return report_error(bundle.error());
+      auto manifest = model::ModelBundle::read_manifest(dir);
+      if (!manifest) return report_error(manifest.error());
       auto kind = count::parse_decoder(a->decoder);
       if (!kind) return report_error(kind.error());
       count::PathCounterOptions po;
       po.kind = *kind;
       po.online.max_lag_windows = a->lag;
-      auto pipe = count::CyclePipeline::create(std::move(*bundle), {po});
-      if (!pipe) return report_error(pipe.error());
-      count::CyclePipeline& p = **pipe;
+      // The models load while the reader thread starts on the log (count/replay.h).
+      auto make_pipeline = [&]() -> Expected<std::unique_ptr<count::CyclePipeline>> {
+        LC_TRY(bundle, model::ModelBundle::load(dir, *manifest, *model::parse_engine(a->scorer)));
+        return count::CyclePipeline::create(std::move(bundle), {po});
+      };
       ProgressBar bar("replay " + a->log);
-      can::ReadOptions ro;
-      ro.strict = a->strict;
-      ro.on_progress = [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
-      auto st = can::read_candump_file(a->log, [&](const can::Frame& f) { p.push(f); }, ro);
+      count::ReplayOptions ro;
+      ro.read.strict = a->strict;
+      ro.read.on_progress = [&](std::uint64_t done, std::uint64_t total) { bar.update(done, total); };
+      auto replayed = count::replay_log(a->log, *manifest, make_pipeline, ro);
       bar.done();
-      if (!st) return report_error(st.error());
-      p.finish();
+      if (!replayed) return report_error(replayed.error());
+      const count::CyclePipeline& p = *replayed->pipeline;
+      const can::ReadStats* st = &replayed->read;
       const count::PathCounter& c = p.counter(0);
       const auto& ss = c.state_seconds();
       std::printf("%s: %llu trips, %llu loads, %llu failed loads (%s decoder)\n", a->log.c_str(),

@@ -8,8 +8,6 @@ Expected<std::unique_ptr<CyclePipeline>> CyclePipeline::create(model::ModelBundl
                                                                const std::vector<PathCounterOptions>& decoders) {
   std::unique_ptr<CyclePipeline> p(new CyclePipeline());
   const model::Manifest& m = bundle.manifest();
-  const FrontEndConfig fe = m.front_end();
-  const std::uint8_t sa = m.source_address;
   const std::vector<WindowClass> classes = bundle.classes();
   const int buckets = m.position_buckets;
   LC_TRY(graph, decode::TransitionGraph::from_edges(m.classes, m.transitions));
@@ -22,10 +20,15 @@ Expected<std::unique_ptr<CyclePipeline>> CyclePipeline::create(model::ModelBundl
   p->m_weighted.assign(m.classes.size(), 0.0);
   LC_TRY(scorer, model::WindowScorer::create(std::move(bundle)));
   p->m_scorer = std::move(scorer);
-  LC_TRY(plan, default_decode_plan(sa));
   CyclePipeline* self = p.get();
-  p->m_front = std::make_unique<FramePipeline>(std::move(plan), fe, [self](const Window& w) { self->on_window(w); });
+  LC_TRY(front, make_front_end(p->m_scorer->bundle().manifest(), [self](const Window& w) { self->on_window(w); }));
+  p->m_front = std::move(front);
   return p;
+}
+
+Expected<std::unique_ptr<FramePipeline>> CyclePipeline::make_front_end(const model::Manifest& m, FramePipeline::WindowSink on_window) {
+  LC_TRY(plan, default_decode_plan(m.source_address));
+  return std::make_unique<FramePipeline>(std::move(plan), m.front_end(), std::move(on_window));
 }
 
 void CyclePipeline::on_window(const Window& w) {

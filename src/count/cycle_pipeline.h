@@ -29,6 +29,12 @@ class CyclePipeline {
   static Expected<std::unique_ptr<CyclePipeline>> create(model::ModelBundle bundle, const std::vector<PathCounterOptions>& decoders);
 
   void push(const can::Frame& f) { m_front->push(f); }
+  // A window made by a front end outside the pipeline (make_front_end, on a reader thread: count/replay.h).
+  // Its frames must not also be pushed here.
+  void push_window(const Window& w) { on_window(w); }
+  // The front end a bundle with this manifest needs: the same one create() builds in, for a caller that cuts
+  // windows elsewhere and hands them to push_window().
+  static Expected<std::unique_ptr<FramePipeline>> make_front_end(const model::Manifest& m, FramePipeline::WindowSink on_window);
   void finish();
   // The bus has been silent longer than the segment gap (live): close the open tick and decide every
   // undecided window now, so the last trip before the engine stopped is not held back until it restarts.
@@ -50,6 +56,7 @@ class CyclePipeline {
   const model::WindowScorer& scorer() const { return *m_scorer; }
 
   PathCounter& counter(std::size_t i) { return m_counters[i]; }
+  const PathCounter& counter(std::size_t i) const { return m_counters[i]; }
   std::size_t counter_count() const { return m_counters.size(); }
   const CyclePipelineStats& stats() const { return m_stats; }
   const FrontEndStats& front_end_stats() const { return m_front->stats(); }

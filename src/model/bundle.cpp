@@ -142,19 +142,27 @@ std::optional<Engine> parse_engine(std::string_view name) {
 
 const char* engine_name(Engine e) { return e == Engine::forest ? "forest" : "xgboost"; }
 
+Expected<Manifest> ModelBundle::read_manifest(const std::string& dir) {
+  const std::string mpath = dir + "/manifest.json";
+  LC_TRY(text, read_file(mpath));
+  return parse_manifest(text, mpath);
+}
+
 Expected<ModelBundle> ModelBundle::load(const std::string& dir, Engine engine) {
+  LC_TRY(m, read_manifest(dir));
+  return load(dir, std::move(m), engine);
+}
+
+Expected<ModelBundle> ModelBundle::load(const std::string& dir, Manifest manifest, Engine engine) {
   ModelBundle b;
   b.m_dir = dir;
   b.m_engine = engine;
-  const std::string mpath = dir + "/manifest.json";
-  LC_TRY(text, read_file(mpath));
-  LC_TRY(m, parse_manifest(text, mpath));
-  b.m_manifest = std::move(m);
+  b.m_manifest = std::move(manifest);
   for (const auto& c : b.m_manifest.classes) b.m_classes.push_back(*parse_window_class(c));
   // Every feature name must be computable.
   std::vector<std::string> signals(b.m_manifest.signals);
   LC_TRY(plan, features::FeaturePlan::compile(signals, b.m_manifest.features));
-  (void)plan;
+  b.m_plan = std::move(plan);
   for (const auto& f : b.m_manifest.models) {
     const std::string path = dir + "/" + f;
     LC_TRY(json, read_file(path));
@@ -203,9 +211,7 @@ WindowScorer::WindowScorer(ModelBundle bundle, features::Extractor extractor)
 }
 
 Expected<std::unique_ptr<WindowScorer>> WindowScorer::create(ModelBundle bundle) {
-  std::vector<std::string> signals(bundle.manifest().signals);
-  LC_TRY(plan, features::FeaturePlan::compile(signals, bundle.manifest().features));
-  features::Extractor ex(std::move(plan), bundle.manifest().window_points);
+  features::Extractor ex(bundle.feature_plan(), bundle.manifest().window_points);
   return std::unique_ptr<WindowScorer>(new WindowScorer(std::move(bundle), std::move(ex)));
 }
 

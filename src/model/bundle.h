@@ -88,6 +88,11 @@ const char* engine_name(Engine e);
 class ModelBundle {
  public:
   static Expected<ModelBundle> load(const std::string& dir, Engine engine = Engine::forest);
+  // The same with the manifest already read (read_manifest): replay reads it first to start reading the log
+  // (the front end needs only the manifest) while the models load.
+  static Expected<ModelBundle> load(const std::string& dir, Manifest manifest, Engine engine = Engine::forest);
+  // dir/manifest.json, parsed and checked on its own (errors name the file).
+  static Expected<Manifest> read_manifest(const std::string& dir);
   // Writes manifest.json and the models (named as in m.models) into dir (created if needed).
   static Status save(const std::string& dir, const Manifest& m, const std::vector<std::string>& model_json);
 
@@ -98,10 +103,14 @@ class ModelBundle {
   const std::vector<Forest>& forests() const { return m_forests; }  // Engine::forest
   std::vector<Booster>& boosters() { return m_boosters; }           // Engine::xgboost
   const std::vector<WindowClass>& classes() const { return m_classes; }
+  // The manifest's features compiled against the catalogue (load() checks every name this way; the scorer
+  // runs it, so it is compiled once per bundle).
+  const features::FeaturePlan& feature_plan() const { return *m_plan; }
 
  private:
   std::string m_dir;
   Manifest m_manifest;
+  std::optional<features::FeaturePlan> m_plan;
   std::vector<WindowClass> m_classes;
   Engine m_engine = Engine::forest;
   std::vector<Forest> m_forests;

@@ -1,0 +1,42 @@
+// Replaying a candump log file on two threads, with the same results as pushing its frames into a
+// CyclePipeline one by one:
+//
+//   reader thread:  read + parse lines -> J1939 decode -> grid -> windows  --WindowQueue-->
+//   calling thread: make the pipeline (load the models) -> features -> position models -> decoders
+//
+// The front end needs only the bundle's manifest, so reading starts while the models load; after that the
+// two halves of the data path (about equal in cost) run side by side. Windows reach the pipeline in file
+// order and each is scored exactly as in a single-threaded run (count/replay_test.cpp checks window by window).
+// The daemon does not use this: live frames arrive one at a time and a window costs tens of microseconds.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "can/candump.h"
+#include "count/cycle_pipeline.h"
+#include "model/bundle.h"
+#include "util/expected.h"
+
+namespace lc::count {
+
+struct ReplayOptions {
+  can::ReadOptions read;           // its callbacks (progress, bad lines) run on the reader thread
+  std::size_t queue_windows = 64;  // windows cut ahead of scoring (64 x 40 samples x 10 signals = 200 KiB)
+};
+
+struct ReplayRun {
+  std::unique_ptr<CyclePipeline> pipeline;  // finish() has run: its counters hold the results
+  can::ReadStats read;
+};
+
+// Replays `log`: windows are cut with the front end of `manifest` on a reader thread while `make_pipeline`
+// runs here (it must build the pipeline from a bundle with that manifest). Errors: the pipeline's, else the
+// reader's (a file that cannot be read; in strict mode, a bad line), each naming its file.
+Expected<ReplayRun> replay_log(const std::string& log, const model::Manifest& manifest,
+                               const std::function<Expected<std::unique_ptr<CyclePipeline>>()>& make_pipeline,
+                               const ReplayOptions& options = {});
+
+}  // namespace lc::count
