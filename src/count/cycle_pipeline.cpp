@@ -1,5 +1,7 @@
 #include "count/cycle_pipeline.h"
 
+#include <algorithm>
+
 #include "signals/engine_signals.h"
 
 namespace lc::count {
@@ -11,7 +13,11 @@ Expected<std::unique_ptr<CyclePipeline>> CyclePipeline::create(model::ModelBundl
   const std::vector<WindowClass> classes = bundle.classes();
   const int buckets = m.position_buckets;
   LC_TRY(graph, decode::TransitionGraph::from_edges(m.classes, m.transitions));
-  for (const auto& o : decoders) {
+  // The counters get probabilities times the class weights: the online decoder must know how large they get.
+  double max_prob = 1.0;
+  for (double w : m.decoder_class_weights) max_prob = std::max(max_prob, w);
+  for (auto o : decoders) {
+    o.online.max_prob = std::max(o.online.max_prob, max_prob);
     LC_TRY(pc, PathCounter::create(classes, graph, buckets, o));
     p->m_counters.push_back(std::move(pc));
     p->m_keep_history = p->m_keep_history || o.keep_history;

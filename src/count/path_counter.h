@@ -93,6 +93,7 @@ class PathCounter {
   const std::vector<int>& history_classes() const { return m_hist_class; }
   const std::vector<std::int64_t>& history_start_ns() const { return m_hist_start; }
   DecoderKind kind() const { return m_opt.kind; }
+  const PathCounterOptions& options() const { return m_opt; }
 
  private:
   PathCounter(std::vector<WindowClass> classes, decode::TransitionGraph graph, int buckets, const PathCounterOptions& o,

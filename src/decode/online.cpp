@@ -1,6 +1,8 @@
 #include "decode/online.h"
 
+#include <algorithm>
 #include <cassert>
+#include <cmath>
 #include <limits>
 
 #include "decode/viterbi.h"
@@ -15,6 +17,8 @@ Expected<OnlineDecoder> OnlineDecoder::create(TransitionGraph graph, const Onlin
   if (options.max_lag_windows < 0 || options.max_lag_windows > kMaxLag)
     return Error::bad_input("online decoder: max_lag_windows " + std::to_string(options.max_lag_windows) +
                             " outside [0, " + std::to_string(kMaxLag) + "]");
+  if (!(options.max_prob > 0.0) || !std::isfinite(options.max_prob))
+    return Error::bad_input("online decoder: max_prob " + std::to_string(options.max_prob) + " is not a positive number");
   if (!valid_prob_floor(options.prob_floor))
     return Error::bad_input("online decoder: prob_floor " + std::to_string(options.prob_floor) + " outside (0, 1]");
   return OnlineDecoder(std::move(graph), options);
@@ -33,7 +37,42 @@ OnlineDecoder::OnlineDecoder(TransitionGraph graph, const OnlineOptions& options
       m_set_next(m_k),
       m_mark(m_k, 0),
       m_trace(m_rows),
-      m_out(m_rows) {}
+      m_out(m_rows) {
+  // margin(b, s) = (J(b, s) - 1) * R: J(b, s) is the first j at which every class reachable from s in exactly
+  // j windows is reachable from b in exactly j windows, b having paths of every length below j.
+  const int k = m_graph.size();
+  m_drop_margin.assign(m_k * m_k, std::numeric_limits<double>::infinity());
+  m_node_max = node_score(options.max_prob, options.score, options.prob_floor);
+  const double swing = m_node_max - node_score(0.0, options.score, options.prob_floor);
+  const int max_j = 2 * k + 2;
+  // reach[(j * k + a) * k + x]: x reachable from a in exactly j windows (j = 0..max_j).
+  std::vector<std::uint8_t> reach(static_cast<std::size_t>((max_j + 1) * k * k), 0);
+  auto at = [&](int j, int a, int x) -> std::uint8_t& { return reach[static_cast<std::size_t>((j * k + a) * k + x)]; };
+  for (int a = 0; a < k; ++a) at(0, a, a) = 1;
+  for (int j = 1; j <= max_j; ++j)
+    for (int a = 0; a < k; ++a)
+      for (int x = 0; x < k; ++x)
+        for (int p : m_graph.predecessors(x))
+          if (at(j - 1, a, p)) {
+            at(j, a, x) = 1;
+            break;
+          }
+  for (int b = 0; b < k; ++b)
+    for (int s = 0; s < k; ++s) {
+      for (int j = 1; j <= max_j; ++j) {
+        bool b_has_any = false, covers = true;
+        for (int x = 0; x < k; ++x) {
+          b_has_any = b_has_any || at(j - 1, b, x);
+          if (at(j, s, x) && !at(j, b, x)) covers = false;
+        }
+        if (!b_has_any) break;  // b dead-ends before s's continuations could be copied: no bound
+        if (covers) {
+          m_drop_margin[static_cast<std::size_t>(b) * m_k + static_cast<std::size_t>(s)] = (j - 1) * swing;
+          break;
+        }
+      }
+    }
+}
 
 void OnlineDecoder::reset() {
   m_out_size = 0;
@@ -70,6 +109,8 @@ void OnlineDecoder::push(std::span<const double> probs) {
   assert(probs.size() == m_k && "push: one probability per class of the graph");
   m_out_size = 0;
   node_scores(probs, m_options.score, m_options.prob_floor, m_node);
+  if (m_options.drop_hopeless)
+    for (auto& v : m_node) v = std::min(v, m_node_max);
 
   if (!m_in_segment && m_resume_class >= 0) {
     // Continue the checkpointed segment: constrained to the successors of its last committed class.
@@ -98,6 +139,7 @@ void OnlineDecoder::push(std::span<const double> probs) {
   }
   ++m_next_window;
 
+  if (m_options.drop_hopeless) drop_hopeless();
   commit_merged();
   while (undecided() > m_options.max_lag_windows) {
     force_oldest();
@@ -159,7 +201,10 @@ void OnlineDecoder::commit_merged() {
   if (n != 1) return;  // survivors still disagree on every undecided window
 
   trace(m_set[0], w, first);
-  for (std::int64_t v = first; v <= w; ++v) emit(v, m_trace[static_cast<std::size_t>(v - first)], false);
+  for (std::int64_t v = first; v <= w; ++v) {
+    emit(v, m_trace[static_cast<std::size_t>(v - first)], false);
+    m_stats.commit_lag_sum += last - v;
+  }
   m_first_undecided = w + 1;
 }
 
@@ -178,6 +223,24 @@ void OnlineDecoder::force_oldest() {
     if (m_trace[0] != decided) m_score[c] = kNoPath;
   }
   m_first_undecided = first + 1;
+}
+
+void OnlineDecoder::drop_hopeless() {
+  // s goes if some survivor b is ahead of it by more than margin(b, s). (Comparing with a survivor dropped
+  // earlier in this loop would be sound too: what beats b beats s; skipping them is simply cheaper.) The
+  // slack covers rounding in scores that are sums of many doubles.
+  for (std::size_t s = 0; s < m_k; ++s) {
+    if (m_score[s] == kNoPath) continue;
+    for (std::size_t b = 0; b < m_k; ++b) {
+      if (b == s || m_score[b] == kNoPath) continue;
+      const double slack = 1e-9 * (1.0 + std::abs(m_score[b]) + std::abs(m_score[s]));
+      if (m_score[b] - m_score[s] > m_drop_margin[b * m_k + s] + slack) {
+        m_score[s] = kNoPath;
+        ++m_stats.dropped;
+        break;
+      }
+    }
+  }
 }
 
 void OnlineDecoder::commit_best_path() {

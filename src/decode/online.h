@@ -11,8 +11,18 @@
 // always form a path of the graph. With a lag so large that no commit is forced, the committed path equals
 // decode_offline's on the same segment window for window (same recursion, same tie-breaks, same arithmetic).
 //
+// Dropping hopeless survivors (drop_hopeless): a window adds between lo = node_score(0) and
+// hi = node_score(max_prob) to any path, so R = hi - lo bounds what one window can swing between two paths.
+// If from class b every class can be reached in exactly J(b) windows (J(b) is computed from the graph at
+// creation; 3 for the loader cycle with up to two changes per window), then any continuation of a survivor s
+// can be copied by a path from the best survivor b from its J(b)-th window on, losing at most (J(b) - 1) * R
+// on the windows before. So when score(b) - score(s) > (J(b) - 1) * R, every path through s is beaten by
+// one through b: s is dropped (as a forced commit drops survivors) and no longer holds up the merge test.
+// The optimum never passes through a dropped survivor, so committed windows still equal decode_offline's.
+//
 // Memory is allocated once in create(); push() and end_segment() do not allocate. Per push the cost is
-// O(K^2) for the recursion plus O(K * max_lag_windows) for the merge test (and for a forced commit).
+// O(K^2) for the recursion and for dropping, plus O(K * max_lag_windows) for the merge test (and for a
+// forced commit).
 //
 // Segments: end_segment() (engine off, bus silent, a gap in the log) commits every undecided window along
 // the best path, and the next window may start in any class. The graph's start set, if configured, applies
@@ -44,6 +54,12 @@ struct OnlineOptions {
   int max_lag_windows = kDefaultMaxLagWindows;
   // SumLogProb only: probabilities below this count as this (score.h).
   double prob_floor = kDefaultProbFloor;
+  // Drop survivors that provably cannot be on the best path (see "Dropping hopeless survivors" below), so the
+  // rest merge sooner. Exact: the committed path is the same, only earlier.
+  bool drop_hopeless = true;
+  // The largest probability push() will get (1 for a model's probabilities; the pipeline's decoder class
+  // weights can raise it). It bounds what one window can add to a path; larger values are counted as it.
+  double max_prob = 1.0;
 };
 
 // One final decision.
@@ -64,6 +80,8 @@ struct OnlineStats {
   std::int64_t segments = 0;        // segments started (by the first push, after end_segment, at a dead end)
   std::int64_t dead_ends = 0;       // segments ended because no allowed class could follow
   int max_undecided = 0;            // largest number of undecided windows seen after a push
+  std::int64_t dropped = 0;         // survivors dropped as hopeless (drop_hopeless)
+  std::int64_t commit_lag_sum = 0;  // sum over merge commits of the windows pushed after the committed one
 };
 
 class OnlineDecoder {
@@ -83,9 +101,12 @@ class OnlineDecoder {
 
   // Resumes after a restart from a checkpoint. The next push gets window index `next_window` and continues
   // the segment whose last committed window had class `last_class`: only its successors may follow. Pushing
-  // the windows that were undecided at the checkpoint then reproduces the state the decoder had: every
-  // survivor then shared the committed prefix, so only the suffix decides (scores are relative), and no
-  // window before `next_window` is committed again. With last_class < 0 the next push starts a fresh segment.
+  // the windows that were undecided at the checkpoint then decides them as the uninterrupted decoder did:
+  // every survivor then shared the committed prefix, so only the suffix decides (scores are relative), and no
+  // window before `next_window` is committed again. (With drop_hopeless a decision may come a window sooner
+  // or later than it did uninterrupted, since survivors outside the committed prefix could drop others
+  // before they were gone; the decisions are the same unless a commit is forced.) With last_class < 0 the
+  // next push starts a fresh segment.
   void resume(std::int64_t next_window, int last_class);
   // The oldest window not yet committed (== the next push's index when nothing is undecided).
   std::int64_t first_undecided() const { return m_in_segment ? m_first_undecided : m_next_window; }
@@ -117,12 +138,15 @@ class OnlineDecoder {
   void commit_merged();
   void force_oldest();
   void commit_best_path();
+  void drop_hopeless();
 
   TransitionGraph m_graph;
   OnlineOptions m_options;
   std::size_t m_k = 0;
   std::size_t m_rows = 0;  // back-pointer rows kept: max_lag_windows + 1
 
+  std::vector<double> m_drop_margin;  // K x K: [b * K + s] = (J(b, s) - 1) * R, +inf without a bound
+  double m_node_max = 0.0;           // node_score(max_prob): node scores are clamped to it
   std::vector<double> m_node;        // node scores of the window being pushed
   std::vector<double> m_score;       // survivor scores after the last window (-inf: no survivor)
   std::vector<double> m_next;        // scratch for the recursion
