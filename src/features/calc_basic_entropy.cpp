@@ -68,15 +68,6 @@ int first_digit(double v) {
   return static_cast<int>(digit);
 }
 
-namespace {
-
-// -sum(p ln p) of the given probabilities, each > 0, summed as np.sum does.
-double entropy_of(double* p, std::size_t k) {
-  for (std::size_t i = 0; i < k; ++i) p[i] = p[i] * std::log(p[i]);
-  return -np_sum(p, k);
-}
-
-}  // namespace
 
 // Pearson correlation of the first-digit distribution (digits 1..9, zeros ignored but counted in n) with
 // Benford's law log10(1 + 1/d), as np.corrcoef computes it. NaN when no value has a digit 1..9.
@@ -295,6 +286,26 @@ constexpr std::size_t kFactorial[] = {1, 1, 2, 6, 24, 120, 720, 5040};
 // The counting table is only worth its d! slots when at least a quarter of them can fill.
 bool use_table_for(std::size_t n, std::size_t d) { return n >= d && kFactorial[d] <= 4 * (n - d + 1); }
 
+// p ln p for p = count / total (the entropy -sum(p ln p) is then summed as np.sum does). Windows are short (40 samples), so the
+// few hundred values a short series can need are computed once: a window's five dimensions otherwise spend
+// most of their time in ~170 calls to log. The same expression fills the table, so the bits are the same.
+constexpr std::size_t kPlogpMaxTotal = 64;
+double p_log_p(std::size_t count, std::size_t total) {
+  // Static storage, not the heap: calculators never allocate (basic_alloc_test).
+  static const auto kTable = [] {
+    std::array<double, (kPlogpMaxTotal + 1) * (kPlogpMaxTotal + 1)> t{};
+    for (std::size_t n = 1; n <= kPlogpMaxTotal; ++n)
+      for (std::size_t c = 1; c <= n; ++c) {
+        const double p = as_double(c) / as_double(n);
+        t[n * (kPlogpMaxTotal + 1) + c] = p * std::log(p);
+      }
+    return t;
+  }();
+  if (total <= kPlogpMaxTotal) return kTable[total * (kPlogpMaxTotal + 1) + count];
+  const double p = as_double(count) / as_double(total);
+  return p * std::log(p);
+}
+
 // Permutation entropy of x for dimension d (n >= d). `codes` holds n doubles, `table` d! when
 // use_table_for(n, d).
 double permutation_entropy_of(std::span<const double> x, std::size_t d, double* codes, double* table) {
@@ -316,22 +327,22 @@ double permutation_entropy_of(std::span<const double> x, std::size_t d, double* 
       codes[w] = static_cast<double>(code);
     }
   }
-  // Probabilities of the distinct patterns, in pattern order, into `codes`.
+  // p ln p of the distinct patterns' probabilities, in pattern order, into `codes`.
   std::size_t k = 0;
   if (use_table) {
     for (std::size_t c = 0; c < kFactorial[d]; ++c) {
-      if (table[c] != 0.0) codes[k++] = table[c] / as_double(windows);
+      if (table[c] != 0.0) codes[k++] = p_log_p(static_cast<std::size_t>(table[c]), windows);
     }
   } else {
     std::sort(codes, codes + windows);
     for (std::size_t i = 0; i < windows;) {
       std::size_t j = i + 1;
       while (j < windows && codes[j] == codes[i]) ++j;
-      codes[k++] = as_double(j - i) / as_double(windows);
+      codes[k++] = p_log_p(j - i, windows);
       i = j;
     }
   }
-  return entropy_of(codes, k);
+  return -np_sum(codes, k);
 }
 
 }  // namespace
