@@ -104,6 +104,28 @@ double p_value_for_class(const Column& col, std::span<const int> y, int c, const
   return ks_2samp_pvalue_from_h(n_in, n_out, static_cast<std::uint64_t>(h));
 }
 
+// |2 AUC - 1| of the column for "row is class c", from the sorted order: each run of equal values adds, for
+// its in-class rows, the out-of-class rows below it plus half the out-of-class rows tied with it.
+double effect_for_class(const Column& col, std::span<const int> y, int c) {
+  double u = 0;
+  std::uint64_t out_below = 0, n_in = 0, n_out = 0, run_in = 0, run_out = 0;
+  for (std::size_t k = 0; k < col.order.size(); ++k) {
+    if (y[col.rows[col.order[k]]] == c) {
+      ++run_in;
+    } else {
+      ++run_out;
+    }
+    if (!col.group_end[k]) continue;
+    u += static_cast<double>(run_in) * (static_cast<double>(out_below) + 0.5 * static_cast<double>(run_out));
+    out_below += run_out;
+    n_in += run_in;
+    n_out += run_out;
+    run_in = run_out = 0;
+  }
+  if (n_in == 0 || n_out == 0) return 0.0;
+  return std::fabs(2.0 * u / (static_cast<double>(n_in) * static_cast<double>(n_out)) - 1.0);
+}
+
 Status check_inputs(std::span<const double> x, std::size_t n_rows, std::size_t n_features, std::span<const int> y,
                     const SelectOptions& options) {
   if (x.size() != n_rows * n_features) {
@@ -165,6 +187,7 @@ Expected<RelevanceTable> calculate_relevance_table(std::span<const double> x, st
   table.types.assign(n_features, FeatureType::Constant);
   table.p_values.assign(n_classes, std::vector<double>(n_features, kNaN));
   table.relevant_per_class.assign(n_classes, std::vector<std::uint8_t>(n_features, 0));
+  table.effect.assign(n_features, 0.0);
 
   // The matrix is row-major; columns are gathered a block at a time so each row's cache lines are read once
   // per block rather than once per feature.
@@ -182,7 +205,10 @@ Expected<RelevanceTable> calculate_relevance_table(std::span<const double> x, st
     load_column(std::span<const double>(block).subspan(b * n_rows, n_rows), options, col);
     table.types[f] = col.type;
     if (col.type == FeatureType::Constant) continue;
-    for (std::size_t k = 0; k < n_classes; ++k) table.p_values[k][f] = p_value_for_class(col, y, table.classes[k], options);
+    for (std::size_t k = 0; k < n_classes; ++k) {
+      table.p_values[k][f] = p_value_for_class(col, y, table.classes[k], options);
+      table.effect[f] = std::max(table.effect[f], effect_for_class(col, y, table.classes[k]));
+    }
   }
 
   // Per class, BY over the non-constant features only (tsfresh tests constants separately, never relevant).
@@ -203,6 +229,31 @@ Expected<RelevanceTable> calculate_relevance_table(std::span<const double> x, st
     table.relevant[f] = table.n_significant[f] >= options.n_significant ? 1 : 0;
   }
   return table;
+}
+
+std::vector<std::size_t> rank_relevant(const RelevanceTable& table, std::size_t max_features) {
+  struct Ranked {
+    double p;
+    double effect;
+    std::size_t f;
+  };
+  std::vector<Ranked> ranked;
+  for (std::size_t f = 0; f < table.relevant.size(); ++f) {
+    if (!table.relevant[f]) continue;
+    double best = 1.0;
+    for (const auto& pc : table.p_values)
+      if (!std::isnan(pc[f])) best = std::min(best, pc[f]);
+    ranked.push_back({best, table.effect.empty() ? 0.0 : table.effect[f], f});
+  }
+  std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
+    if (a.p != b.p) return a.p < b.p;
+    if (a.effect != b.effect) return a.effect > b.effect;
+    return a.f < b.f;
+  });
+  if (max_features > 0 && ranked.size() > max_features) ranked.resize(max_features);
+  std::vector<std::size_t> out;
+  for (const auto& r : ranked) out.push_back(r.f);
+  return out;
 }
 
 Expected<std::vector<std::size_t>> select_relevant_features(std::span<const double> x, std::size_t n_rows,

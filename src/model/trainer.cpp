@@ -240,19 +240,12 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
   features::SelectOptions so;
   so.fdr_level = cfg.fdr_level;
   LC_TRY(table, features::calculate_relevance_table(xt, yt.size(), nf, yt, so));
-  std::vector<std::pair<double, std::size_t>> ranked;
-  for (std::size_t f = 0; f < nf; ++f) {
-    if (!table.relevant[f]) continue;
-    double best = 1.0;
-    for (const auto& pc : table.p_values)
-      if (!std::isnan(pc[f])) best = std::min(best, pc[f]);
-    ranked.emplace_back(best, f);
-  }
-  const std::size_t relevant = ranked.size();
-  std::stable_sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  if (cfg.max_features > 0 && ranked.size() > cfg.max_features) ranked.resize(cfg.max_features);
-  std::vector<std::size_t> selected;
-  for (const auto& r : ranked) selected.push_back(r.second);
+  std::size_t relevant = 0;
+  for (auto r : table.relevant) relevant += r;
+  // Most relevant first: by p-value, then by effect size, which still ranks the many features whose
+  // p-values underflow to 0 (1,456 of 3,844 relevant on 72 training hours). Ranked by p alone, those ties
+  // fell to column order and the model saw little but engine speed (186 of 200 features).
+  std::vector<std::size_t> selected = features::rank_relevant(table, cfg.max_features);
   std::sort(selected.begin(), selected.end());
   if (selected.empty()) return Error::bad_input("train: FRESH found no relevant feature");
   rep.selected_features = selected.size();

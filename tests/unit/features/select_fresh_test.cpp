@@ -225,6 +225,61 @@ TEST(SelectMissing, ConstantAndBinaryTyping) {
   EXPECT_NEAR(table->p_values[0][2], 2.0 / 70.0, 1e-15);
 }
 
+// ------------------------------------------------------------------------------------------------------
+// Ranking when p-values underflow: on tens of thousands of windows most relevant features get p = 0, and a
+// ranking by p alone falls back to column order (the shipped model once took 186 of its 200 features from the
+// first signal that way). The effect size must rank them.
+
+TEST(SelectRanking, EffectSizeRanksFeaturesWhosePValuesUnderflow) {
+  // 40,000 rows, two classes. Column 0: a weak but certain separation (shift 0.5 sd); column 1: a strong one
+  // (shift 3 sd); column 2: perfect separation; column 3: noise. p underflows to 0 for columns 0-2.
+  constexpr std::size_t n = 40000, nf = 4;
+  Gauss g(424242);
+  std::vector<double> x(n * nf);
+  std::vector<int> y(n);
+  for (std::size_t r = 0; r < n; ++r) {
+    y[r] = static_cast<int>(r % 2);
+    const double cls = y[r];
+    x[r * nf + 0] = g() + 0.5 * cls;
+    x[r * nf + 1] = g() + 3.0 * cls;
+    x[r * nf + 2] = cls * 100.0 + g();
+    x[r * nf + 3] = g();
+  }
+  const auto table = calculate_relevance_table(x, n, nf, y).value();
+  for (std::size_t f = 0; f < 3; ++f) {
+    ASSERT_TRUE(table.relevant[f]) << f;
+    ASSERT_EQ(std::min(table.p_values[0][f], table.p_values[1][f]), 0.0) << "column " << f << ": the test needs p to underflow";
+  }
+  EXPECT_NEAR(table.effect[2], 1.0, 1e-12);
+  EXPECT_GT(table.effect[1], 0.9);
+  EXPECT_LT(table.effect[0], 0.4);
+  EXPECT_GT(table.effect[0], 0.2);
+  EXPECT_LT(table.effect[3], 0.05);
+  EXPECT_EQ(rank_relevant(table, 0), (std::vector<std::size_t>{2, 1, 0}));
+  EXPECT_EQ(rank_relevant(table, 2), (std::vector<std::size_t>{2, 1}));
+}
+
+TEST(SelectRanking, PValueFirstThenEffectThenColumn) {
+  RelevanceTable t;
+  t.classes = {0, 1};
+  t.p_values = {{1e-5, 0.0, 0.0, 1e-9, 0.0}, {0.5, 0.2, kNaN, 0.3, 0.0}};
+  t.relevant = {1, 1, 1, 1, 0};
+  t.effect = {0.9, 0.3, 0.3, 0.1, 1.0};
+  // p: col 1 = 0, col 2 = 0 (tie: same effect, column order), col 3 = 1e-9, col 0 = 1e-5; col 4 not relevant.
+  EXPECT_EQ(rank_relevant(t, 0), (std::vector<std::size_t>{1, 2, 3, 0}));
+  t.effect[2] = 0.4;
+  EXPECT_EQ(rank_relevant(t, 3), (std::vector<std::size_t>{2, 1, 3}));
+}
+
+TEST(SelectRanking, EffectCountsTiesAsHalf) {
+  // A binary feature: class 1 has value 1 in 3 of 4 rows, class 0 in 1 of 4. AUC = P(in > out) + 0.5 P(tie)
+  // = 9/16 + 0.5 * 6/16 = 0.75, so |2 AUC - 1| = 0.5 for both one-vs-rest classes.
+  const std::vector<double> x{1, 1, 1, 0, 1, 0, 0, 0};
+  const std::vector<int> y{1, 1, 1, 1, 0, 0, 0, 0};
+  const auto table = calculate_relevance_table(x, 8, 1, y).value();
+  EXPECT_DOUBLE_EQ(table.effect[0], 0.5);
+}
+
 TEST(SelectErrors, BadShapesAndOptionsAreBadInput) {
   const std::vector<double> x = {1, 2, 3, 4};
   const std::vector<int> y = {0, 1};
