@@ -1,5 +1,8 @@
 #include "model/bundle.h"
 
+#include <optional>
+#include <thread>
+
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -159,21 +162,37 @@ Expected<ModelBundle> ModelBundle::load(const std::string& dir, Manifest manifes
   b.m_engine = engine;
   b.m_manifest = std::move(manifest);
   for (const auto& c : b.m_manifest.classes) b.m_classes.push_back(*parse_window_class(c));
+  const std::size_t n_models = b.m_manifest.models.size();
+  std::vector<std::string> paths, texts;
+  for (const auto& f : b.m_manifest.models) {
+    paths.push_back(dir + "/" + f);
+    LC_TRY(json, read_file(paths.back()));
+    texts.push_back(std::move(json));
+  }
+  // The compiled forests are built side by side, one thread per model after the first, while this thread
+  // compiles the first and the feature plan: most of a replay's start-up, and independent of each other.
+  std::vector<std::optional<Expected<Forest>>> forests(engine == Engine::forest ? n_models : 0);
+  std::vector<std::thread> workers;
+  for (std::size_t i = 1; i < forests.size(); ++i)
+    workers.emplace_back([&, i] { forests[i].emplace(Forest::from_xgboost_json(texts[i], paths[i])); });
+  if (!forests.empty()) forests[0].emplace(Forest::from_xgboost_json(texts[0], paths[0]));
   // Every feature name must be computable.
   std::vector<std::string> signals(b.m_manifest.signals);
-  LC_TRY(plan, features::FeaturePlan::compile(signals, b.m_manifest.features));
-  b.m_plan = std::move(plan);
-  for (const auto& f : b.m_manifest.models) {
-    const std::string path = dir + "/" + f;
-    LC_TRY(json, read_file(path));
+  auto plan = features::FeaturePlan::compile(signals, b.m_manifest.features);
+  for (auto& w : workers) w.join();
+  if (!plan) return plan.error();
+  b.m_plan = std::move(*plan);
+  for (std::size_t i = 0; i < n_models; ++i) {
+    const std::string& path = paths[i];
     std::size_t features = 0, classes = 0;
     if (engine == Engine::forest) {
-      LC_TRY(forest, Forest::from_xgboost_json(json, path));
+      if (!*forests[i]) return forests[i]->error();
+      Forest& forest = **forests[i];
       features = forest.num_features();
       classes = forest.num_classes();
       b.m_forests.push_back(std::move(forest));
     } else {
-      LC_TRY(booster, Booster::from_json(json, path));
+      LC_TRY(booster, Booster::from_json(texts[i], path));
       features = booster.num_features();
       classes = booster.num_classes();
       b.m_boosters.push_back(std::move(booster));
