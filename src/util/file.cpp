@@ -4,17 +4,31 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <sstream>
+#include <sys/stat.h>
 
 namespace lc {
 
 Expected<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error::bad_input(path + ": cannot open: " + std::strerror(errno));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) return Error::bad_input(path + ": read error");
-  return ss.str();
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return Error::bad_input(path + ": cannot open: " + std::strerror(errno));
+  struct Closer {
+    std::FILE* f;
+    ~Closer() { std::fclose(f); }
+  } closer{f};
+  // One allocation of the file's size and one read (a stream into an ostringstream copied the model files
+  // several times over while growing), then whatever a growing file added.
+  std::string out;
+  struct stat st {};
+  if (::fstat(::fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) out.resize(static_cast<std::size_t>(st.st_size));
+  std::size_t got = std::fread(out.data(), 1, out.size(), f);
+  out.resize(got);
+  char buf[65536];
+  while (!std::ferror(f) && !std::feof(f)) {
+    const std::size_t n = std::fread(buf, 1, sizeof buf, f);
+    out.append(buf, n);
+  }
+  if (std::ferror(f)) return Error::bad_input(path + ": read error: " + std::strerror(errno));
+  return out;
 }
 
 Status write_file_atomic(const std::string& path, const std::string& content) {
