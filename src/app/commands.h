@@ -19,6 +19,7 @@ void add_features_command(CLI::App& app, Runner& run);
 void add_train_command(CLI::App& app, Runner& run);
 void add_replay_command(CLI::App& app, Runner& run);
 void add_eval_command(CLI::App& app, Runner& run);
+void add_compile_command(CLI::App& app, Runner& run);
 
 // Prints an error as "loadercount: <message>" on stderr and returns its exit code.
 int report_error(const Error& e);

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   lc::app::add_train_command(app, run);
   lc::app::add_replay_command(app, run);
   lc::app::add_eval_command(app, run);
+  lc::app::add_compile_command(app, run);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

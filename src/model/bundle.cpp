@@ -1,8 +1,5 @@
 #include "model/bundle.h"
 
-#include <optional>
-#include <thread>
-
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -10,9 +7,12 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <optional>
+#include <thread>
 
 #include "signals/engine_signals.h"
 #include "util/file.h"
+#include "util/fingerprint.h"
 
 namespace lc::model {
 
@@ -163,23 +163,38 @@ Expected<ModelBundle> ModelBundle::load(const std::string& dir, Manifest manifes
   b.m_manifest = std::move(manifest);
   for (const auto& c : b.m_manifest.classes) b.m_classes.push_back(*parse_window_class(c));
   const std::size_t n_models = b.m_manifest.models.size();
-  std::vector<std::string> paths, texts;
-  for (const auto& f : b.m_manifest.models) {
-    paths.push_back(dir + "/" + f);
-    LC_TRY(json, read_file(paths.back()));
-    texts.push_back(std::move(json));
-  }
-  // The compiled forests are built side by side, one thread per model after the first, while this thread
-  // compiles the first and the feature plan: most of a replay's start-up, and independent of each other.
+  std::vector<std::string> paths;
+  for (const auto& f : b.m_manifest.models) paths.push_back(dir + "/" + f);
+  // Each forest comes from its compiled form when that was made from this very JSON (fingerprint), else from
+  // the JSON. They are built side by side, one thread per model after the first, while this thread builds
+  // the first and compiles the feature plan: most of a replay's start-up, and independent of each other.
   std::vector<std::optional<Expected<Forest>>> forests(engine == Engine::forest ? n_models : 0);
+  std::vector<char> compiled(forests.size(), 0);
+  auto build = [&](std::size_t i) {
+    auto json = read_file(paths[i]);
+    if (!json) {
+      forests[i].emplace(json.error());
+      return;
+    }
+    const std::string cpath = dir + "/" + compiled_name(b.m_manifest.models[i]);
+    if (auto bytes = read_file(cpath)) {
+      auto f = Forest::from_binary(*bytes, fingerprint64(*json), cpath);
+      if (f) {
+        compiled[i] = 1;
+        forests[i].emplace(std::move(f));
+        return;
+      }
+    }
+    forests[i].emplace(Forest::from_xgboost_json(*json, paths[i]));
+  };
   std::vector<std::thread> workers;
-  for (std::size_t i = 1; i < forests.size(); ++i)
-    workers.emplace_back([&, i] { forests[i].emplace(Forest::from_xgboost_json(texts[i], paths[i])); });
-  if (!forests.empty()) forests[0].emplace(Forest::from_xgboost_json(texts[0], paths[0]));
+  for (std::size_t i = 1; i < forests.size(); ++i) workers.emplace_back(build, i);
+  if (!forests.empty()) build(0);
   // Every feature name must be computable.
   std::vector<std::string> signals(b.m_manifest.signals);
   auto plan = features::FeaturePlan::compile(signals, b.m_manifest.features);
   for (auto& w : workers) w.join();
+  b.m_loaded_compiled.assign(compiled.begin(), compiled.end());
   if (!plan) return plan.error();
   b.m_plan = std::move(*plan);
   for (std::size_t i = 0; i < n_models; ++i) {
@@ -192,7 +207,8 @@ Expected<ModelBundle> ModelBundle::load(const std::string& dir, Manifest manifes
       classes = forest.num_classes();
       b.m_forests.push_back(std::move(forest));
     } else {
-      LC_TRY(booster, Booster::from_json(texts[i], path));
+      LC_TRY(json, read_file(path));
+      LC_TRY(booster, Booster::from_json(json, path));
       features = booster.num_features();
       classes = booster.num_classes();
       b.m_boosters.push_back(std::move(booster));
@@ -213,8 +229,31 @@ Status ModelBundle::save(const std::string& dir, const Manifest& m, const std::v
   if (model_json.size() != m.models.size()) return Error::internal("bundle save: model count mismatch");
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST)
     return Error::bad_input(dir + ": cannot create directory: " + std::strerror(errno));
-  for (std::size_t i = 0; i < model_json.size(); ++i) LC_TRY_STATUS(write_file_atomic(dir + "/" + m.models[i], model_json[i]));
+  for (std::size_t i = 0; i < model_json.size(); ++i) {
+    const std::string path = dir + "/" + m.models[i];
+    LC_TRY_STATUS(write_file_atomic(path, model_json[i]));
+    LC_TRY(forest, Forest::from_xgboost_json(model_json[i], path));
+    LC_TRY_STATUS(write_file_atomic(dir + "/" + compiled_name(m.models[i]), forest.to_binary(fingerprint64(model_json[i]))));
+  }
   return write_file_atomic(dir + "/manifest.json", manifest_to_json(m));
+}
+
+Status ModelBundle::compile(const std::string& dir) {
+  LC_TRY(m, read_manifest(dir));
+  for (const auto& f : m.models) {
+    const std::string path = dir + "/" + f;
+    LC_TRY(json, read_file(path));
+    LC_TRY(forest, Forest::from_xgboost_json(json, path));
+    LC_TRY_STATUS(write_file_atomic(dir + "/" + compiled_name(f), forest.to_binary(fingerprint64(json))));
+  }
+  return ok();
+}
+
+std::string ModelBundle::compiled_name(const std::string& model_file) {
+  constexpr std::string_view kJson = ".json";
+  if (model_file.size() > kJson.size() && model_file.compare(model_file.size() - kJson.size(), kJson.size(), kJson) == 0)
+    return model_file.substr(0, model_file.size() - kJson.size()) + ".forest";
+  return model_file + ".forest";
 }
 
 WindowScorer::WindowScorer(ModelBundle bundle, features::Extractor extractor)

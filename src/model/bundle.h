@@ -93,8 +93,13 @@ class ModelBundle {
   static Expected<ModelBundle> load(const std::string& dir, Manifest manifest, Engine engine = Engine::forest);
   // dir/manifest.json, parsed and checked on its own (errors name the file).
   static Expected<Manifest> read_manifest(const std::string& dir);
-  // Writes manifest.json and the models (named as in m.models) into dir (created if needed).
+  // Writes manifest.json and the models (named as in m.models) into dir (created if needed), and beside each
+  // model its compiled forest (compiled_name): what load() reads instead of the JSON while it still matches.
   static Status save(const std::string& dir, const Manifest& m, const std::vector<std::string>& model_json);
+  // Writes (or rewrites) the compiled forest of every model of the bundle in `dir` from its JSON.
+  static Status compile(const std::string& dir);
+  // "position_0.json" -> "position_0.forest" (the compiled form; the JSON stays the model of record).
+  static std::string compiled_name(const std::string& model_file);
 
   const Manifest& manifest() const { return m_manifest; }
   const std::string& dir() const { return m_dir; }
@@ -103,6 +108,9 @@ class ModelBundle {
   const std::vector<Forest>& forests() const { return m_forests; }  // Engine::forest
   std::vector<Booster>& boosters() { return m_boosters; }           // Engine::xgboost
   const std::vector<WindowClass>& classes() const { return m_classes; }
+  // Engine::forest: per model, whether it came from its compiled form (else from the JSON: no compiled file,
+  // or one made from another JSON, or a damaged one).
+  const std::vector<bool>& loaded_compiled() const { return m_loaded_compiled; }
   // The manifest's features compiled against the catalogue (load() checks every name this way; the scorer
   // runs it, so it is compiled once per bundle).
   const features::FeaturePlan& feature_plan() const { return *m_plan; }
@@ -111,6 +119,7 @@ class ModelBundle {
   std::string m_dir;
   Manifest m_manifest;
   std::optional<features::FeaturePlan> m_plan;
+  std::vector<bool> m_loaded_compiled;
   std::vector<WindowClass> m_classes;
   Engine m_engine = Engine::forest;
   std::vector<Forest> m_forests;

@@ -92,10 +92,8 @@ class ForestBuilder {
   TreeArrays m_t;
   std::size_t m_tree_count = 0;
   Forest m_forest;
-  std::vector<std::pair<std::uint32_t, int>> m_queue;  // reused by close_tree
+  std::vector<std::uint32_t> m_queue;  // reused by close_tree
   std::vector<std::uint32_t> m_new_index;
-  int m_tree_depth = 0;
-  std::vector<std::uint8_t> m_depth;  // per tree
 };
 
 bool ForestBuilder::open(bool array) {
@@ -231,20 +229,17 @@ bool ForestBuilder::close_tree() {
   const auto root = static_cast<std::uint32_t>(nodes.size());
   m_forest.m_roots.push_back(root);
   m_new_index.assign(n, 0xFFFFFFFFu);
-  m_tree_depth = 0;
   m_queue.clear();
-  m_queue.emplace_back(0u, 0);
+  m_queue.push_back(0u);
   m_new_index[0] = 0;
   nodes.push_back({});
   // Breadth-first: a node's slot was reserved when its parent was placed; its children get two new slots.
   for (std::size_t qi = 0; qi < m_queue.size(); ++qi) {
-    const auto [old, depth] = m_queue[qi];
+    const std::uint32_t old = m_queue[qi];
     const std::uint32_t slot = root + m_new_index[old];
     const std::int64_t l = m_t.left[old], r = m_t.right[old];
     if (l == -1 && r == -1) {
       nodes[slot] = Forest::Node{m_t.split_cond[old], slot, Forest::kLeaf};
-      m_tree_depth = std::max(m_tree_depth, depth);
-      m_forest.m_max_depth = std::max(m_forest.m_max_depth, depth);
       continue;
     }
     if (l < 0 || r < 0 || l >= static_cast<std::int64_t>(n) || r >= static_cast<std::int64_t>(n) || l == r)
@@ -261,11 +256,10 @@ bool ForestBuilder::close_tree() {
                                static_cast<std::uint32_t>(f) | (m_t.default_left[old] ? Forest::kDefaultLeft : 0u)};
     nodes.push_back({});
     nodes.push_back({});
-    m_queue.emplace_back(static_cast<std::uint32_t>(l), depth + 1);
-    m_queue.emplace_back(static_cast<std::uint32_t>(r), depth + 1);
+    m_queue.push_back(static_cast<std::uint32_t>(l));
+    m_queue.push_back(static_cast<std::uint32_t>(r));
   }
   if (nodes.size() >= Forest::kLeaf) return fail(where + ": the model has too many nodes");
-  m_depth.push_back(static_cast<std::uint8_t>(std::min(m_tree_depth, 255)));
   ++m_tree_count;
   return true;
 }
@@ -314,22 +308,44 @@ Expected<Forest> ForestBuilder::finish() {
     if (m_tree_info[t] >= m_forest.m_num_classes)
       return bad("tree_info[" + std::to_string(t) + "] is not a class of " + std::to_string(m_forest.m_num_classes));
   m_forest.m_tree_class = std::move(m_tree_info);
-  // Walk order: by depth, so each group of kLanes trees has trees of about the same depth and few lanes idle
-  // (in file order a group runs as deep as its deepest tree: 42 % more steps on the shipped models).
-  auto& order = m_forest.m_walk_order;
-  order.resize(m_depth.size());
-  for (std::size_t t = 0; t < order.size(); ++t) order[t] = static_cast<std::uint32_t>(t);
-  std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return m_depth[a] < m_depth[b]; });
-  for (std::size_t g = 0; g < order.size(); g += Forest::kLanes) {
-    std::uint8_t d = 0;
-    for (std::size_t i = g; i < std::min(g + Forest::kLanes, order.size()); ++i) d = std::max(d, m_depth[order[i]]);
-    m_forest.m_group_depth.push_back(d);
-  }
-  m_forest.m_leaf.assign(order.size(), 0.0f);
+  m_forest.prepare_walk();
   m_forest.m_nodes.shrink_to_fit();
   return std::move(m_forest);
 }
 
+void Forest::prepare_walk() {
+  // Depth of every node from its parent's (children always come after their parent in m_nodes).
+  std::vector<std::uint8_t> node_depth(m_nodes.size(), 0);
+  std::vector<std::uint8_t> tree_depth(m_roots.size(), 0);
+  m_max_depth = 0;
+  for (std::size_t t = 0; t < m_roots.size(); ++t) {
+    const std::size_t end = t + 1 < m_roots.size() ? m_roots[t + 1] : m_nodes.size();
+    for (std::size_t i = m_roots[t]; i < end; ++i) {
+      const Node& n = m_nodes[i];
+      if (n.split & kLeaf) {
+        tree_depth[t] = std::max(tree_depth[t], node_depth[i]);
+        continue;
+      }
+      const auto d = static_cast<std::uint8_t>(std::min(node_depth[i] + 1, 255));
+      node_depth[n.left] = d;
+      node_depth[n.left + 1] = d;
+    }
+    m_max_depth = std::max(m_max_depth, static_cast<int>(tree_depth[t]));
+  }
+  // Walk order: by depth, so each group of kLanes trees has trees of about the same depth and few lanes idle
+  // (in file order a group runs as deep as its deepest tree: 42 % more steps on the shipped models).
+  m_walk_order.resize(m_roots.size());
+  for (std::size_t t = 0; t < m_walk_order.size(); ++t) m_walk_order[t] = static_cast<std::uint32_t>(t);
+  std::stable_sort(m_walk_order.begin(), m_walk_order.end(),
+                   [&](std::uint32_t a, std::uint32_t b) { return tree_depth[a] < tree_depth[b]; });
+  m_group_depth.clear();
+  for (std::size_t g = 0; g < m_walk_order.size(); g += kLanes) {
+    std::uint8_t d = 0;
+    for (std::size_t i = g; i < std::min(g + kLanes, m_walk_order.size()); ++i) d = std::max(d, tree_depth[m_walk_order[i]]);
+    m_group_depth.push_back(d);
+  }
+  m_leaf.assign(m_walk_order.size(), 0.0f);
+}
 
 Expected<Forest> Forest::from_xgboost_json(std::string_view json, const std::string& name) {
   ForestBuilder b(name);

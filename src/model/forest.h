@@ -31,6 +31,16 @@ class Forest {
   // Reads an XGBoost JSON model (multi:softprob, gbtree). `name` (the file) is used in errors.
   static Expected<Forest> from_xgboost_json(std::string_view json, const std::string& name);
 
+  // The compiled form (forest_binary.cpp): the flat trees as they are in memory, stamped with the
+  // fingerprint of the JSON text they were compiled from. Loading it skips the JSON parse (most of a replay's
+  // start-up). from_binary checks everything predict() relies on (every walk stays inside its tree and ends
+  // at a leaf, features and classes in range) and that the stamp equals `json_fingerprint`; any failure is an
+  // Error naming `name`, and the caller falls back to the JSON.
+  std::string to_binary(std::uint64_t json_fingerprint) const;
+  static Expected<Forest> from_binary(std::string_view bytes, std::uint64_t json_fingerprint, const std::string& name);
+  // Equal trees, leaves, classes and base score (the walk order follows from them).
+  bool same_trees(const Forest& other) const;
+
   std::size_t num_features() const { return m_num_features; }
   std::size_t num_classes() const { return m_num_classes; }
   std::size_t num_trees() const { return m_roots.size(); }
@@ -54,6 +64,8 @@ class Forest {
   // direction is a coin flip the branch predictor cannot learn, and independent walks overlap in the CPU.
   static constexpr std::size_t kLanes = 8;
   friend class ForestBuilder;
+  // From m_nodes/m_roots: each tree's depth, the walk order by depth and each group's depth; sizes m_leaf.
+  void prepare_walk();
 
   std::vector<Node> m_nodes;            // all trees, each breadth-first from its root
   std::vector<std::uint32_t> m_roots;   // first node of each tree in m_nodes

@@ -313,6 +313,51 @@ TEST_F(TrainedBundle, BrokenBundlesFailLoudlyNamingTheProblem) {
   }, "position_2.json");
 }
 
+// A saved bundle carries each model's compiled forest and loads from it; when a JSON no longer matches its
+// compiled form (edited, replaced, or the compiled file damaged or gone) that model comes from the JSON, with
+// the same probabilities, and compile() brings the compiled forms up to date.
+TEST_F(TrainedBundle, CompiledForestsAreUsedOnlyWhileTheyMatchTheirJson) {
+  const fs::path good = dir_ / "a", copy = dir_ / "compiled";
+  for (const char* f : {"position_0.forest", "position_1.forest", "position_2.forest"})
+    EXPECT_TRUE(fs::exists(good / f)) << f << ": save() must write the compiled forests";
+  auto reference = ModelBundle::load(good.string());
+  ASSERT_TRUE(reference) << reference.error().message;
+  EXPECT_EQ(reference->loaded_compiled(), (std::vector<bool>{true, true, true}));
+  auto probs = [](ModelBundle b) {
+    auto sc = WindowScorer::create(std::move(b));
+    EXPECT_TRUE(sc);
+    std::vector<double> out;
+    for (int i = 0; i < 8; ++i) {
+      TestWindow t((*sc)->bundle().manifest().window_points, 100.0 + 40.0 * i, i * 5 * kS, i == 0);
+      EXPECT_TRUE((*sc)->score(t.w));
+      out.insert(out.end(), (*sc)->probabilities().begin(), (*sc)->probabilities().end());
+    }
+    return out;
+  };
+  const auto want = probs(std::move(*reference));
+
+  fs::remove_all(copy);
+  fs::copy(good, copy, fs::copy_options::recursive);
+  std::ofstream(copy / "position_1.json", std::ios::app) << "\n";  // the same model, another text
+  fs::remove(copy / "position_2.forest");
+  {
+    auto text = read_file((copy / "position_0.forest").string());
+    std::string t = *text;
+    t[t.size() / 2] = static_cast<char>(t[t.size() / 2] ^ 0x10);
+    std::ofstream(copy / "position_0.forest", std::ios::binary | std::ios::trunc) << t;
+  }
+  auto mixed = ModelBundle::load(copy.string());
+  ASSERT_TRUE(mixed) << mixed.error().message;
+  EXPECT_EQ(mixed->loaded_compiled(), (std::vector<bool>{false, false, false}));
+  EXPECT_EQ(probs(std::move(*mixed)), want);
+
+  ASSERT_TRUE(ModelBundle::compile(copy.string()));
+  auto fixed = ModelBundle::load(copy.string());
+  ASSERT_TRUE(fixed) << fixed.error().message;
+  EXPECT_EQ(fixed->loaded_compiled(), (std::vector<bool>{true, true, true}));
+  EXPECT_EQ(probs(std::move(*fixed)), want);
+}
+
 // Data scientists work on the models in Python: the same model file and feature rows must give the same
 // probabilities in Debian's python3-xgboost.
 TEST_F(TrainedBundle, PythonXgboostGivesTheSameProbabilities) {
