@@ -13,7 +13,8 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 out=models/default
 # 72 training hours: held-out trip F1 0.965 with 36, 0.979 with 72, 0.961 with 120 (second held-out set,
-# seeds 9100-9123: 0.950 / 0.973 / 0.964); 120 hours also make the models 1.8x larger.
+# seeds 9100-9123: 0.950 / 0.973 / 0.964; measured before FRESH ranked ties by effect size, which took 72
+# hours to 0.988); 120 hours also make the models 1.8x larger.
 train_hours=72
 eval_hours=24
 while (($#)); do
