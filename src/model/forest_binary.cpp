@@ -29,8 +29,9 @@ struct Cursor {
   std::string_view b;
   std::size_t at = 0;
   std::uint32_t u32() {
-    std::uint32_t v = 0;
-    for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(b[at + static_cast<std::size_t>(i)]);
+    std::uint32_t v;
+    std::memcpy(&v, b.data() + at, 4);
+    if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap32(v);
     at += 4;
     return v;
   }
