@@ -11,6 +11,10 @@
 //
 // A silence longer than `segment_gap_s` (engine off, bus down) ends the segment: no rows are made for the
 // gap, and the first row after it has `segment_start` set so windows and decoders restart cleanly.
+// A segment's end (the gap, or the end of input) follows the same carry-forward rule as any silence: after the
+// open tick, ticks are closed as long as every signal the last row had is still at most `staleness_s` old.
+// So the last 2-3 s of a segment are not cut off short of a whole window: a loader dumps and the key goes off
+// seconds later, and without these ticks the window holding that last trip was never made.
 // Values arriving slightly out of order (older than the open tick) are added to the open tick and counted.
 #pragma once
 
@@ -60,7 +64,7 @@ class SampleGrid {
       return;
     }
     if (t_ns - m_last_input_ns > m_gap_ns) {
-      close_tick(on_row);
+      close_segment(on_row);
       start_at(t_ns);
       return;
     }
@@ -84,10 +88,10 @@ class SampleGrid {
     if (t_ns > a.last_valid_ns) a.last_valid_ns = t_ns;
   }
 
-  // Closes the open tick (end of input).
+  // End of input: closes the open tick and the segment's carried ticks (see above).
   template <class Sink>
   void flush(Sink&& on_row) {
-    if (m_started) close_tick(on_row);
+    if (m_started) close_segment(on_row);
     m_started = false;
   }
 
@@ -101,6 +105,22 @@ class SampleGrid {
   };
 
   void start_at(std::int64_t t_ns);
+
+  // The open tick, then the ticks in which every signal present in the last row still carries its value.
+  // Bounded: a tick closes only while it ends within staleness_s of the last input.
+  template <class Sink>
+  void close_segment(Sink&& on_row) {
+    close_tick(on_row);
+    const std::uint16_t present = static_cast<std::uint16_t>(~m_row.missing_mask & ((1u << kSignalCount) - 1));
+    if (present == 0) return;
+    for (;;) {
+      const std::int64_t tick_end = m_tick_start_ns + m_period_ns;
+      if (tick_end - m_last_input_ns > m_stale_ns) return;
+      for (std::size_t i = 0; i < kSignalCount; ++i)
+        if ((present >> i & 1u) && tick_end - m_acc[i].last_valid_ns > m_stale_ns) return;
+      close_tick(on_row);
+    }
+  }
 
   template <class Sink>
   void close_tick(Sink&& on_row) {
