@@ -13,6 +13,7 @@
 #include "signals/engine_signals.h"
 #include "util/file.h"
 #include "util/fingerprint.h"
+#include "util/mapped_file.h"
 
 namespace lc::model {
 
@@ -170,22 +171,23 @@ Expected<ModelBundle> ModelBundle::load(const std::string& dir, Manifest manifes
   // the first and compiles the feature plan: most of a replay's start-up, and independent of each other.
   std::vector<std::optional<Expected<Forest>>> forests(engine == Engine::forest ? n_models : 0);
   std::vector<char> compiled(forests.size(), 0);
+  // The files are mapped, not read: the JSON is only fingerprinted when its compiled form is current.
   auto build = [&](std::size_t i) {
-    auto json = read_file(paths[i]);
+    auto json = MappedFile::open(paths[i]);
     if (!json) {
       forests[i].emplace(json.error());
       return;
     }
     const std::string cpath = dir + "/" + compiled_name(b.m_manifest.models[i]);
-    if (auto bytes = read_file(cpath)) {
-      auto f = Forest::from_binary(*bytes, fingerprint64(*json), cpath);
+    if (auto bytes = MappedFile::open(cpath)) {
+      auto f = Forest::from_binary(bytes->bytes(), fingerprint64(json->bytes()), cpath);
       if (f) {
         compiled[i] = 1;
         forests[i].emplace(std::move(f));
         return;
       }
     }
-    forests[i].emplace(Forest::from_xgboost_json(*json, paths[i]));
+    forests[i].emplace(Forest::from_xgboost_json(json->bytes(), paths[i]));
   };
   std::vector<std::thread> workers;
   for (std::size_t i = 1; i < forests.size(); ++i) workers.emplace_back(build, i);
