@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <string_view>
 #include <utility>
 
 namespace lc::features {
@@ -30,6 +32,35 @@ std::vector<std::size_t> calculator_offsets(std::span<const Calculator> calcs) {
   }
   offsets.push_back(at);
   return offsets;
+}
+
+// Where `name` comes from, without the names of the whole space: the first signal, calculator and parameter,
+// in space order, whose feature_name() is `name` (FeatureSpace::index_of keeps the first of duplicates too).
+// Names are signal "__" calculator ["__" parameter]; calculator names hold no "__", signal names may.
+std::optional<FeatureSpace::Slot> resolve_name(std::string_view name, std::span<const std::string> signals,
+                                               std::span<const Calculator> calcs) {
+  for (std::size_t s = 0; s < signals.size(); ++s) {
+    const std::string_view sig = signals[s];
+    if (!name.starts_with(sig) || name.substr(sig.size(), 2) != "__") continue;
+    const std::string_view rest = name.substr(sig.size() + 2);
+    for (std::size_t c = 0; c < calcs.size(); ++c) {
+      const std::string_view calc = calcs[c].name;
+      if (!rest.starts_with(calc)) continue;
+      std::string_view param = rest.substr(calc.size());
+      if (!param.empty()) {
+        if (!param.starts_with("__") || param.size() == 2) continue;  // another calculator's name, or "x__c__"
+        param.remove_prefix(2);
+      }
+      const auto& params = calcs[c].params;
+      for (std::size_t o = 0; o < params.size(); ++o) {
+        if (params[o] == param) {
+          return FeatureSpace::Slot{static_cast<std::uint32_t>(s), static_cast<std::uint32_t>(c),
+                                    static_cast<std::uint32_t>(o)};
+        }
+      }
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -74,10 +105,30 @@ FeatureSpace::Slot FeatureSpace::slot(std::size_t index) const {
 // FeaturePlan
 
 Expected<FeaturePlan> FeaturePlan::compile(const FeatureSpace& space, std::span<const std::string> selected) {
+  return compile_with(space.calculators(), space.signal_count(), selected,
+                      [&](std::string_view name) -> std::optional<FeatureSpace::Slot> {
+                        const auto index = space.index_of(name);
+                        if (!index) return std::nullopt;
+                        return space.slot(*index);
+                      });
+}
+
+Expected<FeaturePlan> FeaturePlan::compile(std::vector<std::string> signals,
+                                           std::span<const std::string> selected) {
+  // Resolves each selected name on its own: building FeatureSpace's 7,770 names and their hash map for a
+  // model's 400 was most of a replay's start-up page faults (BENCHMARKS.md). Same plan, tested against it.
+  const std::span<const Calculator> calcs = all_calculators();
+  return compile_with(calcs, signals.size(), selected,
+                      [&](std::string_view name) { return resolve_name(name, signals, calcs); });
+}
+
+Expected<FeaturePlan> FeaturePlan::compile_with(
+    std::span<const Calculator> calcs, std::size_t signal_count, std::span<const std::string> selected,
+    const std::function<std::optional<FeatureSpace::Slot>(std::string_view)>& resolve) {
   FeaturePlan plan;
-  plan.m_calcs.assign(space.calculators().begin(), space.calculators().end());
+  plan.m_calcs.assign(calcs.begin(), calcs.end());
   plan.m_calc_offset = calculator_offsets(plan.m_calcs);
-  plan.m_per_signal = space.features_per_signal();
+  plan.m_per_signal = plan.m_calc_offset.back();
   plan.m_output_count = selected.size();
   for (const auto& c : plan.m_calcs) plan.m_max_outputs = std::max(plan.m_max_outputs, c.params.size());
 
@@ -89,13 +140,13 @@ Expected<FeaturePlan> FeaturePlan::compile(const FeatureSpace& space, std::span<
   std::vector<Need> needs;
   needs.reserve(selected.size());
   for (std::size_t i = 0; i < selected.size(); ++i) {
-    const auto index = space.index_of(selected[i]);
-    if (!index) {
+    const auto slot = resolve(selected[i]);
+    if (!slot) {
       return Error::bad_input("feature plan: unknown feature name '" + selected[i] + "' at position " +
                               std::to_string(i) + " of " + std::to_string(selected.size()) +
                               " (not produced by these signals and calculators)");
     }
-    needs.push_back({space.slot(*index), static_cast<std::uint32_t>(i)});
+    needs.push_back({*slot, static_cast<std::uint32_t>(i)});
   }
   // Group by (signal, calculator); within a run, outputs in ascending order (then destination).
   std::sort(needs.begin(), needs.end(), [](const Need& a, const Need& b) {
@@ -105,10 +156,10 @@ Expected<FeaturePlan> FeaturePlan::compile(const FeatureSpace& space, std::span<
     return a.dest < b.dest;
   });
 
-  plan.m_signal_runs.assign(space.signal_count(), {0, 0});
+  plan.m_signal_runs.assign(signal_count, {0, 0});
   plan.m_routes.reserve(needs.size());
   std::size_t i = 0;
-  for (std::uint32_t s = 0; s < space.signal_count(); ++s) {
+  for (std::uint32_t s = 0; s < signal_count; ++s) {
     plan.m_signal_runs[s].first = static_cast<std::uint32_t>(plan.m_runs.size());
     while (i < needs.size() && needs[i].slot.signal == s) {
       Run run;
@@ -145,11 +196,6 @@ void FeaturePlan::add_wanted(Run& run) {
   run.n_wanted = count;
 }
 
-Expected<FeaturePlan> FeaturePlan::compile(std::vector<std::string> signals,
-                                           std::span<const std::string> selected) {
-  const FeatureSpace space(std::move(signals));
-  return compile(space, selected);
-}
 
 std::span<const FeaturePlan::Run> FeaturePlan::runs(std::size_t s) const {
   const auto [begin, end] = m_signal_runs[s];

@@ -12,6 +12,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -71,7 +72,7 @@ class FeaturePlan {
   // `selected`: feature names in model input order (position i of the input vector is selected[i]); a name
   // may repeat. Returns BadInput naming the first name (and its position) not in `space`.
   static Expected<FeaturePlan> compile(const FeatureSpace& space, std::span<const std::string> selected);
-  // Same, over FeatureSpace(signals, all_calculators()).
+  // Same plan as over FeatureSpace(signals, all_calculators()), without building that space's names.
   static Expected<FeaturePlan> compile(std::vector<std::string> signals, std::span<const std::string> selected);
 
   // One calculator run on one signal, and the outputs it feeds: routes()[first_route, first_route+n_routes).
@@ -103,6 +104,10 @@ class FeaturePlan {
   std::size_t calculator_offset(std::size_t c) const { return m_calc_offset[c]; }
 
  private:
+  // Both compile()s: `resolve` maps a name to its slot (nullopt: not in the space).
+  static Expected<FeaturePlan> compile_with(
+      std::span<const Calculator> calcs, std::size_t signal_count, std::span<const std::string> selected,
+      const std::function<std::optional<FeatureSpace::Slot>(std::string_view)>& resolve);
   // Fills run.first_wanted/n_wanted from its routes (compile() time; see Run).
   void add_wanted(Run& run);
 
