@@ -196,7 +196,6 @@ void FeaturePlan::add_wanted(Run& run) {
   run.n_wanted = count;
 }
 
-
 std::span<const FeaturePlan::Run> FeaturePlan::runs(std::size_t s) const {
   const auto [begin, end] = m_signal_runs[s];
   return std::span<const Run>(m_runs).subspan(begin, end - begin);
