@@ -8,40 +8,43 @@
 #include <unistd.h>
 #include <utility>
 
+#include "util/file.h"
+
 namespace lc {
 
-Expected<MappedFile> MappedFile::open(const std::string &path) {
+Expected<MappedFile> MappedFile::open(const std::string& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0)
-    return Error::bad_input(path + ": cannot open: " + std::strerror(errno));
+  if (fd < 0) return Error::bad_input(path + ": cannot open: " + std::strerror(errno));
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
   } closer{fd};
   struct stat st {};
-  if (::fstat(fd, &st) != 0)
-    return Error::bad_input(path + ": cannot read: " + std::strerror(errno));
-  if (!S_ISREG(st.st_mode))
-    return Error::bad_input(path + ": cannot read: not a regular file");
-  if (st.st_size == 0)
-    return MappedFile(nullptr, 0);
-  const auto size = static_cast<std::size_t>(st.st_size);
-  void *addr =
-      ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
-  if (addr == MAP_FAILED)
-    return Error::bad_input(path + ": cannot map: " + std::strerror(errno));
-  return MappedFile(addr, size);
+  if (::fstat(fd, &st) != 0) return Error::bad_input(path + ": cannot read: " + std::strerror(errno));
+  if (S_ISDIR(st.st_mode)) return Error::bad_input(path + ": cannot read: is a directory");
+  if (S_ISREG(st.st_mode) && st.st_size == 0) return MappedFile(nullptr, 0);
+  if (S_ISREG(st.st_mode)) {
+    const auto size = static_cast<std::size_t>(st.st_size);
+    void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    if (addr != MAP_FAILED) return MappedFile(addr, size);
+  }
+  LC_TRY(bytes, read_file(path));
+  return MappedFile(std::move(bytes));
 }
 
-MappedFile::MappedFile(MappedFile &&other) noexcept
-    : m_addr(std::exchange(other.m_addr, nullptr)),
-      m_size(std::exchange(other.m_size, 0)) {}
+MappedFile::MappedFile(std::string read) noexcept : m_read(std::move(read)) {}
 
-MappedFile &MappedFile::operator=(MappedFile &&other) noexcept {
+MappedFile::MappedFile(MappedFile&& other) noexcept
+    : m_addr(std::exchange(other.m_addr, nullptr)),
+      m_size(std::exchange(other.m_size, 0)),
+      m_read(std::exchange(other.m_read, {})) {}
+
+MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
   if (this != &other) {
     release();
     m_addr = std::exchange(other.m_addr, nullptr);
     m_size = std::exchange(other.m_size, 0);
+    m_read = std::exchange(other.m_read, {});
   }
   return *this;
 }
@@ -49,10 +52,10 @@ MappedFile &MappedFile::operator=(MappedFile &&other) noexcept {
 MappedFile::~MappedFile() { release(); }
 
 void MappedFile::release() noexcept {
-  if (m_addr != nullptr)
-    ::munmap(m_addr, m_size);
+  if (m_addr != nullptr) ::munmap(m_addr, m_size);
   m_addr = nullptr;
   m_size = 0;
+  m_read.clear();
 }
 
-} // namespace lc
+}  // namespace lc

@@ -16,13 +16,11 @@ namespace lc::features {
 namespace {
 
 const std::vector<std::string> kSignals = {
-    "engine_speed_rpm",    "actual_torque_pct",
-    "accel_pedal_pct",     "max_available_torque_pct",
-    "friction_torque_pct", "keyswitch_voltage_v",
-    "coolant_temp_c",      "intake_manifold_pressure_kpa",
+    "engine_speed_rpm",    "actual_torque_pct",   "accel_pedal_pct", "max_available_torque_pct",
+    "friction_torque_pct", "keyswitch_voltage_v", "coolant_temp_c",  "intake_manifold_pressure_kpa",
     "oil_pressure_kpa",    "exhaust_temp_right_c"};
 
-void expect_same_plan(const FeaturePlan &a, const FeaturePlan &b) {
+void expect_same_plan(const FeaturePlan& a, const FeaturePlan& b) {
   ASSERT_EQ(a.signal_count(), b.signal_count());
   ASSERT_EQ(a.output_count(), b.output_count());
   ASSERT_EQ(a.full_size(), b.full_size());
@@ -42,17 +40,14 @@ void expect_same_plan(const FeaturePlan &a, const FeaturePlan &b) {
     EXPECT_EQ(a.routes()[i].output, b.routes()[i].output) << "route " << i;
     EXPECT_EQ(a.routes()[i].dest, b.routes()[i].dest) << "route " << i;
   }
-  EXPECT_TRUE(std::equal(a.wanted().begin(), a.wanted().end(),
-                         b.wanted().begin(), b.wanted().end()));
+  EXPECT_TRUE(std::equal(a.wanted().begin(), a.wanted().end(), b.wanted().begin(), b.wanted().end()));
 }
 
-void expect_same(const std::vector<std::string> &signals,
-                 const std::vector<std::string> &names) {
+void expect_same(const std::vector<std::string>& signals, const std::vector<std::string>& names) {
   const FeatureSpace space(signals);
   auto by_space = FeaturePlan::compile(space, names);
   auto by_name = FeaturePlan::compile(signals, names);
-  ASSERT_EQ(bool(by_space), bool(by_name))
-      << (by_space ? by_name.error().message : by_space.error().message);
+  ASSERT_EQ(bool(by_space), bool(by_name)) << (by_space ? by_name.error().message : by_space.error().message);
   if (!by_space) {
     EXPECT_EQ(by_space.error().message, by_name.error().message);
     return;
@@ -62,8 +57,7 @@ void expect_same(const std::vector<std::string> &signals,
 
 TEST(PlanResolve, EveryNameOfTheSpaceGivesTheSamePlan) {
   const FeatureSpace space(kSignals);
-  const std::vector<std::string> every(space.names().begin(),
-                                       space.names().end());
+  const std::vector<std::string> every(space.names().begin(), space.names().end());
   expect_same(kSignals, every);
 }
 
@@ -73,9 +67,8 @@ TEST(PlanResolve, RandomSelectionsWithRepeatsGiveTheSamePlan) {
   for (int trial = 0; trial < 20; ++trial) {
     std::vector<std::string> names;
     std::uniform_int_distribution<std::size_t> pick(0, space.size() - 1);
-    for (int i = 0; i < 400; ++i)
-      names.push_back(space.name(pick(rng)));
-    names.push_back(names.front()); // a repeated name feeds two inputs
+    for (int i = 0; i < 400; ++i) names.push_back(space.name(pick(rng)));
+    names.push_back(names.front());  // a repeated name feeds two inputs
     expect_same(kSignals, names);
   }
 }
@@ -94,13 +87,13 @@ TEST(PlanResolve, NearMissNamesAreRefusedTheSameWay) {
                                   "__mean",
                                   "engine_speed_rpm___mean"};
   for (int i = 0; i < 50; ++i) {
-    const std::string &name = space.name(pick(rng));
+    const std::string& name = space.name(pick(rng));
     bad.push_back(name + "_");
     bad.push_back(name + "__");
     bad.push_back(name.substr(0, name.size() - 1));
     bad.push_back("x" + name);
   }
-  for (const auto &b : bad) {
+  for (const auto& b : bad) {
     // Some near misses are real names (a prefix of one parameter can be
     // another); both must agree either way.
     expect_same(kSignals, {space.name(0), b});
@@ -113,11 +106,10 @@ TEST(PlanResolve, AmbiguousSignalNamesResolveToTheFirstLikeTheSpace) {
   // duplicate name; so must the resolver.
   const std::vector<std::string> signals = {"a", "a__mean", "a", "b"};
   const FeatureSpace space(signals);
-  const std::vector<std::string> every(space.names().begin(),
-                                       space.names().end());
+  const std::vector<std::string> every(space.names().begin(), space.names().end());
   expect_same(signals, every);
   expect_same(signals, {"a__mean__mean", "a__mean", "b__maximum"});
 }
 
-} // namespace
-} // namespace lc::features
+}  // namespace
+}  // namespace lc::features
