@@ -22,8 +22,8 @@ Expected<MappedFile> MappedFile::open(const std::string& path) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return Error::bad_input(path + ": cannot read: " + std::strerror(errno));
   if (S_ISDIR(st.st_mode)) return Error::bad_input(path + ": cannot read: is a directory");
-  if (S_ISREG(st.st_mode) && st.st_size == 0) return MappedFile(nullptr, 0);
-  if (S_ISREG(st.st_mode)) {
+  // A regular file of size 0 may still have bytes (/proc, sysfs): it is read like anything not mappable.
+  if (S_ISREG(st.st_mode) && st.st_size > 0) {
     const auto size = static_cast<std::size_t>(st.st_size);
     void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (addr != MAP_FAILED) return MappedFile(addr, size);

@@ -5,7 +5,8 @@
 // copied into; mapped with MAP_POPULATE the page cache's own pages are wired in by one system call.
 // The mapping lives as long as the object. A file truncated by someone else while mapped would fault on
 // access, so map only files that are replaced by rename (as write_file_atomic does), never rewritten in place.
-// What cannot be mapped (a pipe, a file system without mmap) is read into memory instead: the same bytes.
+// What cannot be mapped (a pipe, a file system without mmap, a /proc file that claims size 0) is read into
+// memory instead: the same bytes.
 #pragma once
 
 #include <cstddef>
