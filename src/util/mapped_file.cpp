@@ -8,8 +8,6 @@
 #include <unistd.h>
 #include <utility>
 
-#include "util/file.h"
-
 namespace lc {
 
 Expected<MappedFile> MappedFile::open(const std::string& path) {
@@ -28,7 +26,20 @@ Expected<MappedFile> MappedFile::open(const std::string& path) {
     void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
     if (addr != MAP_FAILED) return MappedFile(addr, size);
   }
-  LC_TRY(bytes, read_file(path));
+  // Read from this descriptor, not by opening the path again: a pipe's writer may be gone by then.
+  std::string bytes;
+  if (st.st_size > 0) bytes.reserve(static_cast<std::size_t>(st.st_size));
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) {
+      bytes.append(buf, static_cast<std::size_t>(n));
+    } else if (n == 0) {
+      break;
+    } else if (errno != EINTR) {
+      return Error::bad_input(path + ": read error: " + std::strerror(errno));
+    }
+  }
   return MappedFile(std::move(bytes));
 }
 
