@@ -4,14 +4,19 @@
 
 namespace lc {
 
-WindowQueue::WindowQueue(std::size_t capacity, std::size_t points) : m_slots(std::max<std::size_t>(capacity, 1)), m_points(points) {
+WindowQueue::WindowQueue(std::size_t capacity, std::size_t points)
+    : m_slots(std::max<std::size_t>(capacity, 1)), m_points(points), m_resume(std::max<std::size_t>(m_slots.size() / 2, 1)) {
   for (auto& s : m_slots) s.samples.assign(kSignalCount * points, 0.0);
 }
 
 bool WindowQueue::push(const Window& w) {
   std::unique_lock lock(m_mutex);
-  // Slots in use: those pushed and not yet popped, plus the one the consumer still holds.
-  m_changed.wait(lock, [&] { return m_aborted || m_pushed - m_popped + (m_holding ? 1 : 0) < m_slots.size(); });
+  if (!m_aborted && used() == m_slots.size()) {
+    ++m_waits.producer;
+    m_producer_waiting = true;
+    m_not_full.wait(lock, [&] { return m_aborted || m_slots.size() - used() >= m_resume; });
+    m_producer_waiting = false;
+  }
   if (m_aborted) return false;
   Slot& s = m_slots[m_pushed % m_slots.size()];
   lock.unlock();  // the slot is the producer's alone until m_pushed moves past it
@@ -23,23 +28,28 @@ bool WindowQueue::push(const Window& w) {
   }
   lock.lock();
   ++m_pushed;
-  m_changed.notify_all();
+  if (m_consumer_waiting && m_pushed - m_popped >= m_resume) m_not_empty.notify_one();
   return true;
 }
 
 void WindowQueue::close() {
   std::lock_guard lock(m_mutex);
   m_closed = true;
-  m_changed.notify_all();
+  m_not_empty.notify_one();
 }
 
 const Window* WindowQueue::pop() {
   std::unique_lock lock(m_mutex);
   if (m_holding) {
     m_holding = false;  // the previous window's slot is free again
-    m_changed.notify_all();
+    if (m_producer_waiting && m_slots.size() - used() >= m_resume) m_not_full.notify_one();
   }
-  m_changed.wait(lock, [&] { return m_aborted || m_pushed > m_popped || m_closed; });
+  if (!m_aborted && !m_closed && m_pushed == m_popped) {
+    ++m_waits.consumer;
+    m_consumer_waiting = true;
+    m_not_empty.wait(lock, [&] { return m_aborted || m_closed || m_pushed - m_popped >= m_resume; });
+    m_consumer_waiting = false;
+  }
   if (m_aborted || m_pushed == m_popped) return nullptr;
   const Window* w = &m_slots[m_popped % m_slots.size()].window;
   ++m_popped;
@@ -50,7 +60,13 @@ const Window* WindowQueue::pop() {
 void WindowQueue::abort() {
   std::lock_guard lock(m_mutex);
   m_aborted = true;
-  m_changed.notify_all();
+  m_not_full.notify_one();
+  m_not_empty.notify_one();
+}
+
+WindowQueue::Waits WindowQueue::waits() const {
+  std::lock_guard lock(m_mutex);
+  return m_waits;
 }
 
 }  // namespace lc

@@ -117,5 +117,44 @@ TEST(WindowQueue, AbortFreesAProducerBlockedOnAFullQueue) {
   EXPECT_EQ(q.pop(), nullptr) << "an aborted queue hands out nothing";
 }
 
+// Busy work of about `us` microseconds, so one side of the queue is the slow one.
+void spin_for(std::chrono::microseconds us) {
+  const auto until = std::chrono::steady_clock::now() + us;
+  while (std::chrono::steady_clock::now() < until) {
+  }
+}
+
+// The side that had to wait sleeps until half the queue is free (producer) or filled (consumer): each wait is
+// then worth at least capacity / 2 windows. Waking it per window (the ping-pong this replaced) makes the fast
+// side wait at almost every window; the bound below fails by a factor of about capacity / 2.
+TEST(WindowQueue, ASideThatWaitedIsWokenOncePerHalfQueue) {
+  constexpr std::size_t capacity = 16;
+  constexpr std::uint64_t n = 1000;
+  constexpr std::uint64_t bound = n / (capacity / 2) + 2;
+  for (const bool slow_consumer : {true, false}) {
+    WindowQueue q(capacity, kPoints);
+    std::thread producer([&] {
+      Made m;
+      for (std::uint64_t i = 0; i < n; ++i) {
+        if (!slow_consumer) spin_for(std::chrono::microseconds(20));
+        make(m, i);
+        ASSERT_TRUE(q.push(m.w));
+      }
+      q.close();
+    });
+    std::uint64_t got = 0;
+    while (const Window* w = q.pop()) {
+      ASSERT_TRUE(holds(*w, got));
+      ++got;
+      if (slow_consumer) spin_for(std::chrono::microseconds(20));
+    }
+    producer.join();
+    EXPECT_EQ(got, n);
+    const WindowQueue::Waits waits = q.waits();
+    EXPECT_LE(waits.producer, bound) << (slow_consumer ? "slow consumer" : "slow producer");
+    EXPECT_LE(waits.consumer, bound) << (slow_consumer ? "slow consumer" : "slow producer");
+  }
+}
+
 }  // namespace
 }  // namespace lc
