@@ -36,8 +36,9 @@ The bundle `loadercount` and `loadercountd` use when no other is configured. Reb
   {len(m['features'])} with the smallest p-values of {t['relevant_features']} relevant) out of 7,770 (777
   tsfresh features x the ten signals), computed on windows of {m['window_points']} samples at
   {m['sample_rate_hz']:g} Hz ({m['window_points'] / m['sample_rate_hz']:g} s, not overlapping){context}.
-- XGBoost {t['xgboost']['version']}, max_depth {t['xgboost']['max_depth']}, eta {t['xgboost']['eta']}, early stopping after
-  {t['xgboost']['early_stopping_rounds']} rounds on the validation split ({models}); class weights
+- XGBoost {t['xgboost']['version']}, max_depth {t['xgboost']['max_depth']}, eta {t['xgboost']['eta']}, at most
+  {t['xgboost'].get('max_rounds', '?')} rounds with early stopping after {t['xgboost']['early_stopping_rounds']} on the validation
+  split ({models}); class weights
   1/frequency^{t.get('class_weight_power', 0)}.
 - Before decoding, each class's probability is multiplied by its `decoder_class_weights` entry,
   (training frequency x {len(m['classes'])})^-{t.get('decoder_prior_power', 0)} (prior correction: the rare transition
