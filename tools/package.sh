@@ -89,6 +89,9 @@ check_deb() {
     for d in "${depends[@]}"; do grep -qxF -- "$d" <<<"$names" && found=1; done
     ((found)) || { echo "package.sh: $soname ($pkg) is not in Depends: $(dpkg-deb -f "$deb" Depends)" >&2; ok=0; }
   done
+  # XGBoost is loaded at run time (dlopen: training, --scorer xgboost), so no NEEDED entry names it.
+  printf '%s\n' "${depends[@]}" | grep -qxF libxgboost0 ||
+    { echo "package.sh: libxgboost0 (loaded at run time) is not in Depends: $(dpkg-deb -f "$deb" Depends)" >&2; ok=0; }
   ((ok))
 }
 

@@ -1,5 +1,6 @@
 #include "model/xgb.h"
 
+#include <dlfcn.h>
 #include <xgboost/c_api.h>
 
 #include <cmath>
@@ -12,7 +13,55 @@
 namespace lc::model {
 namespace {
 
-Error xgb_error(const std::string& what) { return Error::internal(what + ": " + XGBGetLastError()); }
+// The C API is resolved at run time, on first use, not linked. Replay and the daemon score with
+// model/forest.h and never call XGBoost; linking it made every start of loadercount and loadercountd load
+// libxgboost, libdmlc and libgomp and run their static initialisers: ~6 ms and ~4.6 MB of RSS per process on
+// the development VM (a hello-world with and without -lxgboost). Training, `--scorer xgboost` and the tests
+// that check the forest against XGBoost load it here. The header still gives every function's type, so a
+// pointer of the wrong type does not compile.
+struct Api {
+#define LC_XGB_FUNCTIONS(X)                                                                                      \
+  X(XGBGetLastError) X(XGBoostVersion) X(XGDMatrixCreateFromMat) X(XGDMatrixSetFloatInfo) X(XGDMatrixFree)       \
+  X(XGProxyDMatrixCreate) X(XGProxyDMatrixSetDataDense) X(XGBoosterCreate) X(XGBoosterFree)                       \
+  X(XGBoosterLoadModelFromBuffer) X(XGBoosterSaveModelToBuffer) X(XGBoosterSaveJsonConfig) X(XGBoosterSetParam)   \
+  X(XGBoosterGetNumFeature) X(XGBoosterBoostedRounds) X(XGBoosterPredictFromDense) X(XGBoosterUpdateOneIter)      \
+  X(XGBoosterEvalOneIter) X(XGBoosterSlice)
+#define LC_XGB_MEMBER(name) decltype(&::name) name = nullptr;
+  LC_XGB_FUNCTIONS(LC_XGB_MEMBER)
+#undef LC_XGB_MEMBER
+};
+
+Expected<Api> open_api() {
+  // RTLD_LOCAL: nothing else in the process sees XGBoost's symbols. The handle is never closed (XGBoost's
+  // static objects may outlive any point at which closing it would be safe).
+  void* lib = ::dlopen(LC_XGBOOST_SONAME, RTLD_NOW | RTLD_LOCAL);
+  if (lib == nullptr) {
+    const char* why = ::dlerror();
+    return Error::bad_input(std::string("cannot load XGBoost's library " LC_XGBOOST_SONAME " (") + (why ? why : "?") +
+                            "); training and the XGBoost scorer need it: install Debian's libxgboost0");
+  }
+  Api api;
+  std::string missing;
+#define LC_XGB_RESOLVE(name)                                                          \
+  api.name = reinterpret_cast<decltype(&::name)>(::dlsym(lib, #name));                \
+  if (api.name == nullptr) missing += std::string(missing.empty() ? "" : ", ") + #name;
+  LC_XGB_FUNCTIONS(LC_XGB_RESOLVE)
+#undef LC_XGB_RESOLVE
+  if (!missing.empty())
+    return Error::bad_input(std::string(LC_XGBOOST_SONAME " lacks ") + missing + " (XGBoost 1.7 or later is needed)");
+  return api;
+}
+
+// The library, loaded once per process (thread-safe: a function-local static).
+Expected<const Api*> xgb() {
+  static const Expected<Api> api = open_api();
+  if (!api) return api.error();
+  return &*api;
+}
+// For objects that exist only because a call through xgb() succeeded.
+const Api& loaded() { return **xgb(); }
+
+Error xgb_error(const std::string& what) { return Error::internal(what + ": " + loaded().XGBGetLastError()); }
 
 struct DMatrix {
   DMatrixHandle h = nullptr;
@@ -20,7 +69,7 @@ struct DMatrix {
   DMatrix(const DMatrix&) = delete;
   DMatrix& operator=(const DMatrix&) = delete;
   ~DMatrix() {
-    if (h != nullptr) XGDMatrixFree(h);
+    if (h != nullptr) loaded().XGDMatrixFree(h);
   }
 };
 
@@ -28,11 +77,11 @@ Expected<std::unique_ptr<DMatrix>> make_dmatrix(std::span<const float> x, std::s
                                                 std::span<const float> w, std::size_t cols) {
   auto m = std::make_unique<DMatrix>();
   const std::size_t rows = cols ? x.size() / cols : 0;
-  if (XGDMatrixCreateFromMat(x.data(), rows, cols, std::numeric_limits<float>::quiet_NaN(), &m->h) != 0)
+  if (loaded().XGDMatrixCreateFromMat(x.data(), rows, cols, std::numeric_limits<float>::quiet_NaN(), &m->h) != 0)
     return xgb_error("XGDMatrixCreateFromMat");
-  if (!y.empty() && XGDMatrixSetFloatInfo(m->h, "label", y.data(), y.size()) != 0)
+  if (!y.empty() && loaded().XGDMatrixSetFloatInfo(m->h, "label", y.data(), y.size()) != 0)
     return xgb_error("XGDMatrixSetFloatInfo(label)");
-  if (!w.empty() && XGDMatrixSetFloatInfo(m->h, "weight", w.data(), w.size()) != 0)
+  if (!w.empty() && loaded().XGDMatrixSetFloatInfo(m->h, "weight", w.data(), w.size()) != 0)
     return xgb_error("XGDMatrixSetFloatInfo(weight)");
   return m;
 }
@@ -55,8 +104,8 @@ struct Booster::Handle {
   BoosterHandle h = nullptr;
   DMatrixHandle proxy = nullptr;  // the bound input row, described once (XGBoost's inference demo)
   ~Handle() {
-    if (proxy != nullptr) XGDMatrixFree(proxy);
-    if (h != nullptr) XGBoosterFree(h);
+    if (proxy != nullptr) loaded().XGDMatrixFree(proxy);
+    if (h != nullptr) loaded().XGBoosterFree(h);
   }
 };
 
@@ -66,25 +115,28 @@ Booster::Booster(Booster&&) noexcept = default;
 Booster& Booster::operator=(Booster&&) noexcept = default;
 
 std::string xgboost_version() {
+  auto api = xgb();
+  if (!api) return "unavailable";
   int major = 0, minor = 0, patch = 0;
-  XGBoostVersion(&major, &minor, &patch);
+  (*api)->XGBoostVersion(&major, &minor, &patch);
   return std::to_string(major) + "." + std::to_string(minor) + "." + std::to_string(patch);
 }
 
 Expected<Booster> Booster::from_json(const std::string& json, const std::string& name) {
+  if (auto api = xgb(); !api) return Error::bad_input(name + ": " + api.error().message);
   auto h = std::make_unique<Handle>();
-  if (XGBoosterCreate(nullptr, 0, &h->h) != 0) return xgb_error(name + ": XGBoosterCreate");
-  if (XGBoosterLoadModelFromBuffer(h->h, json.data(), json.size()) != 0)
-    return Error::bad_input(name + ": not a valid XGBoost model: " + XGBGetLastError());
-  if (XGBoosterSetParam(h->h, "nthread", "1") != 0) return xgb_error(name + ": set nthread");
+  if (loaded().XGBoosterCreate(nullptr, 0, &h->h) != 0) return xgb_error(name + ": XGBoosterCreate");
+  if (loaded().XGBoosterLoadModelFromBuffer(h->h, json.data(), json.size()) != 0)
+    return Error::bad_input(name + ": not a valid XGBoost model: " + loaded().XGBGetLastError());
+  if (loaded().XGBoosterSetParam(h->h, "nthread", "1") != 0) return xgb_error(name + ": set nthread");
   Booster b(std::move(h));
   bst_ulong nf = 0;
-  if (XGBoosterGetNumFeature(b.m_h->h, &nf) != 0) return xgb_error(name + ": XGBoosterGetNumFeature");
+  if (loaded().XGBoosterGetNumFeature(b.m_h->h, &nf) != 0) return xgb_error(name + ": XGBoosterGetNumFeature");
   b.m_num_features = nf;
   // The class count is in the model's learner parameters.
   bst_ulong len = 0;
   const char* cfg = nullptr;
-  if (XGBoosterSaveJsonConfig(b.m_h->h, &len, &cfg) != 0) return xgb_error(name + ": XGBoosterSaveJsonConfig");
+  if (loaded().XGBoosterSaveJsonConfig(b.m_h->h, &len, &cfg) != 0) return xgb_error(name + ": XGBoosterSaveJsonConfig");
   try {
     const auto j = nlohmann::json::parse(std::string(cfg, len));
     const std::string nc = j.at("learner").at("learner_model_param").at("num_class").get<std::string>();
@@ -102,14 +154,14 @@ Expected<Booster> Booster::from_json(const std::string& json, const std::string&
 Expected<std::string> Booster::to_json() const {
   bst_ulong len = 0;
   const char* data = nullptr;
-  if (XGBoosterSaveModelToBuffer(m_h->h, "{\"format\": \"json\"}", &len, &data) != 0)
+  if (loaded().XGBoosterSaveModelToBuffer(m_h->h, "{\"format\": \"json\"}", &len, &data) != 0)
     return xgb_error("XGBoosterSaveModelToBuffer");
   return std::string(data, len);
 }
 
 int Booster::boosted_rounds() const {
   int n = 0;
-  XGBoosterBoostedRounds(m_h->h, &n);
+  loaded().XGBoosterBoostedRounds(m_h->h, &n);
   return n;
 }
 
@@ -118,9 +170,9 @@ void Booster::bind_input(const float* row, std::size_t n) {
   m_bound_n = n;
   // A proxy DMatrix over the same fixed row, reused for every window. If XGBoost cannot make one, prediction
   // still works without it (the proxy only carries meta information for in-place prediction).
-  if (m_h->proxy == nullptr && XGProxyDMatrixCreate(&m_h->proxy) != 0) m_h->proxy = nullptr;
-  if (m_h->proxy != nullptr && XGProxyDMatrixSetDataDense(m_h->proxy, m_input_interface.c_str()) != 0) {
-    XGDMatrixFree(m_h->proxy);
+  if (m_h->proxy == nullptr && loaded().XGProxyDMatrixCreate(&m_h->proxy) != 0) m_h->proxy = nullptr;
+  if (m_h->proxy != nullptr && loaded().XGProxyDMatrixSetDataDense(m_h->proxy, m_input_interface.c_str()) != 0) {
+    loaded().XGDMatrixFree(m_h->proxy);
     m_h->proxy = nullptr;
   }
 }
@@ -131,7 +183,7 @@ Status Booster::predict_bound(std::span<float> out) {
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* result = nullptr;
-  if (XGBoosterPredictFromDense(m_h->h, m_input_interface.c_str(), kPredictConfig, m_h->proxy, &shape, &dim, &result) != 0)
+  if (loaded().XGBoosterPredictFromDense(m_h->h, m_input_interface.c_str(), kPredictConfig, m_h->proxy, &shape, &dim, &result) != 0)
     return xgb_error("XGBoosterPredictFromDense");
   if (out.size() != m_num_classes) return Error::internal("predict: output size mismatch");
   std::memcpy(out.data(), result, m_num_classes * sizeof(float));  // copy before the next XGBoost call
@@ -145,7 +197,7 @@ Expected<std::vector<float>> Booster::predict_rows(std::span<const float> x, std
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* result = nullptr;
-  if (XGBoosterPredictFromDense(m_h->h, iface.c_str(), kPredictConfig, nullptr, &shape, &dim, &result) != 0)
+  if (loaded().XGBoosterPredictFromDense(m_h->h, iface.c_str(), kPredictConfig, nullptr, &shape, &dim, &result) != 0)
     return xgb_error("XGBoosterPredictFromDense");
   return std::vector<float>(result, result + rows * m_num_classes);
 }
@@ -155,6 +207,7 @@ Expected<TrainResult> train_softprob(std::span<const float> x, std::span<const f
                                      std::span<const float> valid_y, const TrainParams& p) {
   if (cols == 0 || x.size() % cols != 0 || x.size() / cols != y.size())
     return Error::internal("train: feature matrix and labels do not match");
+  if (auto api = xgb(); !api) return api.error();
   LC_TRY(dtrain, make_dmatrix(x, y, weights, cols));
   const bool has_valid = !valid_y.empty();
   std::unique_ptr<DMatrix> dvalid;
@@ -166,13 +219,13 @@ Expected<TrainResult> train_softprob(std::span<const float> x, std::span<const f
   struct TrainHandle {
     BoosterHandle h = nullptr;
     ~TrainHandle() {
-      if (h != nullptr) XGBoosterFree(h);
+      if (h != nullptr) loaded().XGBoosterFree(h);
     }
   };
   auto h = std::make_unique<TrainHandle>();
-  if (XGBoosterCreate(both, has_valid ? 2 : 1, &h->h) != 0) return xgb_error("XGBoosterCreate");
+  if (loaded().XGBoosterCreate(both, has_valid ? 2 : 1, &h->h) != 0) return xgb_error("XGBoosterCreate");
   auto set = [&](const char* k, const std::string& v) -> Status {
-    if (XGBoosterSetParam(h->h, k, v.c_str()) != 0) return xgb_error(std::string("XGBoosterSetParam ") + k);
+    if (loaded().XGBoosterSetParam(h->h, k, v.c_str()) != 0) return xgb_error(std::string("XGBoosterSetParam ") + k);
     return ok();
   };
   auto num = [](double v) {
@@ -198,14 +251,14 @@ Expected<TrainResult> train_softprob(std::span<const float> x, std::span<const f
   double best = std::numeric_limits<double>::infinity();
   const char* names[2] = {"train", "valid"};
   for (int it = 0; it < p.max_rounds; ++it) {
-    if (XGBoosterUpdateOneIter(h->h, it, dtrain->h) != 0) return xgb_error("XGBoosterUpdateOneIter");
+    if (loaded().XGBoosterUpdateOneIter(h->h, it, dtrain->h) != 0) return xgb_error("XGBoosterUpdateOneIter");
     if (!has_valid) {
       best_iter = it;
       continue;
     }
     const char* out = nullptr;
     DMatrixHandle ev[1] = {dvalid->h};
-    if (XGBoosterEvalOneIter(h->h, it, ev, names + 1, 1, &out) != 0) return xgb_error("XGBoosterEvalOneIter");
+    if (loaded().XGBoosterEvalOneIter(h->h, it, ev, names + 1, 1, &out) != 0) return xgb_error("XGBoosterEvalOneIter");
     // "[3]\tvalid-mlogloss:0.123456"
     const char* colon = std::strrchr(out, ':');
     const double loss = colon ? std::strtod(colon + 1, nullptr) : std::numeric_limits<double>::quiet_NaN();
@@ -219,19 +272,19 @@ Expected<TrainResult> train_softprob(std::span<const float> x, std::span<const f
   // Keep only the best rounds.
   BoosterHandle sliced = nullptr;
   int rounds = 0;
-  XGBoosterBoostedRounds(h->h, &rounds);
+  loaded().XGBoosterBoostedRounds(h->h, &rounds);
   if (rounds > best_iter + 1) {
-    if (XGBoosterSlice(h->h, 0, best_iter + 1, 1, &sliced) != 0) return xgb_error("XGBoosterSlice");
+    if (loaded().XGBoosterSlice(h->h, 0, best_iter + 1, 1, &sliced) != 0) return xgb_error("XGBoosterSlice");
   }
   // Round-trip through JSON so the trained booster is exactly what a loaded bundle will be.
   bst_ulong len = 0;
   const char* data = nullptr;
-  if (XGBoosterSaveModelToBuffer(sliced ? sliced : h->h, "{\"format\": \"json\"}", &len, &data) != 0) {
-    if (sliced) XGBoosterFree(sliced);
+  if (loaded().XGBoosterSaveModelToBuffer(sliced ? sliced : h->h, "{\"format\": \"json\"}", &len, &data) != 0) {
+    if (sliced) loaded().XGBoosterFree(sliced);
     return xgb_error("XGBoosterSaveModelToBuffer");
   }
   std::string json(data, len);
-  if (sliced) XGBoosterFree(sliced);
+  if (sliced) loaded().XGBoosterFree(sliced);
   LC_TRY(b, Booster::from_json(json, "trained model"));
   return TrainResult{std::move(b), best_iter + 1, has_valid ? best : std::numeric_limits<double>::quiet_NaN()};
 }

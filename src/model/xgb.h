@@ -1,4 +1,6 @@
-// The XGBoost boundary: the only file that includes <xgboost/c_api.h> (STYLE.md principle 6).
+// The XGBoost boundary: the only file that includes <xgboost/c_api.h> (STYLE.md principle 6). The library is
+// loaded on first use (dlopen of its soname), not linked: processes that only score with model/forest.h never
+// load it. Without it installed, from_json() and train_softprob() return an Error saying so.
 //
 // Every C API call returns -1 on failure with the reason in XGBGetLastError(); here that becomes an Error
 // naming what was being done. Handles are owned by move-only RAII types (XGBoosterFree / XGDMatrixFree).
