@@ -183,7 +183,8 @@ Status Booster::predict_bound(std::span<float> out) {
   const bst_ulong* shape = nullptr;
   bst_ulong dim = 0;
   const float* result = nullptr;
-  if (loaded().XGBoosterPredictFromDense(m_h->h, m_input_interface.c_str(), kPredictConfig, m_h->proxy, &shape, &dim, &result) != 0)
+  if (loaded().XGBoosterPredictFromDense(m_h->h, m_input_interface.c_str(), kPredictConfig, m_h->proxy, &shape, &dim,
+                                         &result) != 0)
     return xgb_error("XGBoosterPredictFromDense");
   if (out.size() != m_num_classes) return Error::internal("predict: output size mismatch");
   std::memcpy(out.data(), result, m_num_classes * sizeof(float));  // copy before the next XGBoost call

@@ -16,8 +16,8 @@ std::string loader_trace(const std::string& extra, const std::string& tag) {
   const std::string trace = ::testing::TempDir() + "/xgb_loading_" + tag + ".txt";
   const std::string data = std::string(LC_TEST_DATA_DIR);
   const std::string cmd = "LD_DEBUG=files " + std::string(LC_RUN_PREFIX) + " " + std::string(LC_BIN_DIR) +
-                          "/loadercount replay " + data + "/golden/shift.log --model " + data + "/../../models/default " +
-                          extra + " > /dev/null 2> " + trace;
+                          "/loadercount replay " + data + "/golden/shift.log --model " + data +
+                          "/../../models/default " + extra + " > /dev/null 2> " + trace;
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   std::ifstream in(trace);
   std::stringstream s;
