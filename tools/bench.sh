@@ -10,7 +10,8 @@
 #                 trains from 10 simulated hours, --quick trains a small one from 3 x 30 min)
 #   --build DIR   build directory (default: build-bench, configured like the `bench` preset)
 #   --work DIR    scratch directory for simulated logs, models and callgrind files (default: /tmp/lc-bench)
-# Needs: cmake, ninja, a C++20 compiler, libbenchmark-dev, valgrind, /usr/bin/python3 with python3-can.
+# Needs: cmake, ninja, a C++20 compiler, libbenchmark-dev, valgrind, GNU time (/usr/bin/time), /usr/bin/python3
+# with python3-can (tools/setup.sh installs them).
 # The full run takes about 15 minutes on 2 cores (the 24 h log and training are most of it).
 set -euo pipefail
 
@@ -30,7 +31,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 
-for tool in cmake ninja valgrind callgrind_annotate; do
+for tool in cmake ninja valgrind callgrind_annotate /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench.sh: '$tool' not found (tools/setup.sh installs it)" >&2; exit 2; }
 done
 

@@ -21,6 +21,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 TSFRESH_PER_WINDOW_US = 572462.0  # min over 20 one-window calls (/work/shared/data/tsfresh/timing.md)
@@ -42,8 +43,15 @@ def q(cmd):
     return " ".join(shlex.quote(c) for c in cmd).replace(ROOT + "/", "")
 
 
-def run_rusage(cmd, capture=False):
-    """Runs cmd once with rusage; stdout captured to a temp file when capture is set."""
+def run_rusage(cmd, capture=False, rss=False):
+    """Runs cmd once with rusage; stdout captured when capture is set. With rss, also its peak RSS in KiB
+    ("maxrss_kb"), measured by GNU time around it. Not from this script's own wait4: on Linux a child's
+    ru_maxrss starts at the high-water mark of the process it was forked from (exec records the old address
+    space's), so every figure below this script's own RSS (~16 MB) came out as that RSS. /usr/bin/time is a
+    small process, so the command's own peak shows."""
+    rss_file = tempfile.NamedTemporaryFile("r", suffix=".rss") if rss else None
+    if rss_file:
+        cmd = ["/usr/bin/time", "-f", "%M", "-o", rss_file.name] + list(cmd)
     t0 = time.perf_counter()
     outf = subprocess.PIPE if capture else subprocess.DEVNULL
     p = subprocess.Popen(cmd, stdout=outf, stderr=subprocess.PIPE)
@@ -58,8 +66,18 @@ def run_rusage(cmd, capture=False):
     wall = time.perf_counter() - t0
     if p.returncode != 0:
         raise RuntimeError(f"command failed ({p.returncode}): {q(cmd)}\n{err.decode(errors='replace')[-2000:]}")
-    return {"wall": wall, "user": ru.ru_utime, "sys": ru.ru_stime, "maxrss_kb": ru.ru_maxrss,
-            "out": out.decode(errors="replace"), "err": err.decode(errors="replace")}
+    r = {"wall": wall, "user": ru.ru_utime, "sys": ru.ru_stime,
+         "out": out.decode(errors="replace"), "err": err.decode(errors="replace")}
+    if rss_file:
+        with rss_file:
+            r["maxrss_kb"] = int(rss_file.read().split()[-1])
+    return r
+
+
+def peak_rss_kb(cmd):
+    """Peak RSS of cmd in KiB and its wall seconds (run_rusage says how)."""
+    r = run_rusage(cmd, rss=True)
+    return r["maxrss_kb"], r["wall"]
 
 
 def repeat(cmd, reps, capture=False):
@@ -68,7 +86,7 @@ def repeat(cmd, reps, capture=False):
     cpus = [r["user"] + r["sys"] for r in runs]
     return {"cmd": q(cmd), "reps": reps, "wall_min": min(walls), "wall_median": statistics.median(walls),
             "cpu_min": min(cpus), "cpu_median": statistics.median(cpus),
-            "maxrss_kb": max(r["maxrss_kb"] for r in runs), "runs": runs}
+            "runs": runs}
 
 
 def fmt_rate(x):
@@ -184,8 +202,7 @@ class Bench:
         res["loadercount replay minus start-up (1 h run - 100-line run)"] = {
             "cmd": "difference of the two replay runs", "reps": reps,
             "wall_min": whole["wall_min"] - startup["wall_min"], "wall_median": whole["wall_median"] - startup["wall_median"],
-            "cpu_min": whole["cpu_min"] - startup["cpu_min"], "cpu_median": whole["cpu_median"] - startup["cpu_median"],
-            "maxrss_kb": whole["maxrss_kb"]}
+            "cpu_min": whole["cpu_min"] - startup["cpu_min"], "cpu_median": whole["cpu_median"] - startup["cpu_median"]}
         res_startup = startup
         for name, r in res.items():
             fps_min = nlines / r["wall_min"]
@@ -367,16 +384,16 @@ class Bench:
         for name, path in logs:
             cmd = [self.lc, "replay", path, "--model", a.model]
             log(f"memory: replay {name}")
-            r = run_rusage(cmd)
-            res[name] = r["maxrss_kb"]
+            rss, wall = peak_rss_kb(cmd)
+            res[name] = rss
             rows.append([f"`loadercount replay` {name} log ({os.path.getsize(path) / 1e6:.0f} MB)", f"`{q(cmd)}`",
-                         f"{r['maxrss_kb'] / 1024:.1f}", f"{r['wall']:.1f}", "< 32 MB, same for 1 h and 24 h"])
+                         f"{rss / 1024:.1f}", f"{wall:.1f}", "< 32 MB, same for 1 h and 24 h"])
         for name, cmd in (("`loadercount replay` of a 100-line log (binary + libraries + model load)",
                            [self.lc, "replay", os.path.join(self.work, "h1_tiny.log"), "--model", a.model]),
                           ("`loadercount --version` (binary + shared libraries only)", [self.lc, "--version"])):
-            r = run_rusage(cmd)
-            res[name] = r["maxrss_kb"]
-            rows.append([name, f"`{q(cmd)}`", f"{r['maxrss_kb'] / 1024:.1f}", f"{r['wall']:.1f}", ""])
+            rss, wall = peak_rss_kb(cmd)
+            res[name] = rss
+            rows.append([name, f"`{q(cmd)}`", f"{rss / 1024:.1f}", f"{wall:.1f}", ""])
         daemon = os.path.join(self.bin, "loadercountd")
         if not os.path.exists(daemon):
             daemon = os.path.join(ROOT, "build", "bin", "loadercountd")
@@ -399,18 +416,19 @@ class Bench:
                             os.remove(outbox + ext)
                     cmd = [daemon, "--config", cfg, "--replay", path]
                     log(f"memory: loadercountd {name}")
-                    r = run_rusage(cmd)
-                    res["loadercountd " + name] = r["maxrss_kb"]
+                    rss, wall = peak_rss_kb(cmd)
+                    res["loadercountd " + name] = rss
                     rows.append([f"`loadercountd --replay` {name} log (firmware/loadercountd.toml with id, model,"
-                                 " outbox in the work dir, no brokers)", f"`{q(cmd)}`", f"{r['maxrss_kb'] / 1024:.1f}",
-                                 f"{r['wall']:.1f}", "< 32 MB, same for 1 h and 24 h"])
+                                 " outbox in the work dir, no brokers)", f"`{q(cmd)}`", f"{rss / 1024:.1f}",
+                                 f"{wall:.1f}", "< 32 MB, same for 1 h and 24 h"])
             else:
                 rows.append(["`loadercountd`", "not measured: it has no --replay option to feed a log", "", "", ""])
         else:
             rows.append(["`loadercountd`", "not built yet (build/bin/loadercountd missing)", "", "", ""])
         self.results["memory_kb"] = res
-        self.sections.append("## 4. Memory (peak RSS)\n\nPeak RSS from wait4's rusage (= /usr/bin/time -v's"
-                             " \"Maximum resident set size\").\n\n"
+        self.sections.append("## 4. Memory (peak RSS)\n\nPeak RSS measured by `/usr/bin/time -f %M` around each"
+                             " command (its \"Maximum resident set size\"), not by this script's own wait4: a"
+                             " child's ru_maxrss starts at the RSS of the Python process it was forked from.\n\n"
                              + md_table(["what", "command", "peak RSS MB", "wall s", "target"], rows) + "\n")
 
     def training(self):
@@ -436,7 +454,7 @@ class Bench:
         cfg = os.path.join(ROOT, "tools", "train_default.toml")
         cmd = [self.lc, "train"] + data + ["--config", cfg, "--out", out_dir, "--quiet"]
         log("training on 10 simulated hours")
-        r = run_rusage(cmd, capture=True)
+        r = run_rusage(cmd, capture=True, rss=True)
         self.results["training"] = {"simulate_wall": sim_wall, "train_wall": r["wall"],
                                     "train_cpu": r["user"] + r["sys"], "train_maxrss_kb": r["maxrss_kb"],
                                     "summary": r["out"].strip()}

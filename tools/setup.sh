@@ -26,6 +26,8 @@ host_pkgs=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # test peers and tools
   mosquitto mosquitto-clients can-utils
+  # benchmarks (tools/bench.sh): profiles and peak RSS
+  valgrind time
   python3-xgboost python3-numpy python3-scipy python3-matplotlib python3-can
 )
 cross_pkgs=(g++-aarch64-linux-gnu qemu-user)
