@@ -72,8 +72,8 @@ Expected<Manifest> parse_manifest(const std::string& text, const std::string& na
     m.context_windows = j.value(field, 0);
     field = "decoder_class_weights";
     if (j.contains(field)) m.decoder_class_weights = j.at(field).get<std::vector<double>>();
-    if (j.contains("training")) m.training = j["training"];
-    if (j.contains("metrics")) m.metrics = j["metrics"];
+    if (j.contains("training")) m.training = std::move(j["training"]);  // moved: the document is dropped next
+    if (j.contains("metrics")) m.metrics = std::move(j["metrics"]);
   } catch (const nlohmann::json::exception& e) {
     return Error::bad_input(name + ": field '" + field + "': " + e.what());
   }
