@@ -5,7 +5,9 @@
 namespace lc {
 
 WindowQueue::WindowQueue(std::size_t capacity, std::size_t points)
-    : m_slots(std::max<std::size_t>(capacity, 1)), m_points(points), m_resume(std::max<std::size_t>(m_slots.size() / 2, 1)) {
+    : m_slots(std::max<std::size_t>(capacity, 1)),
+      m_points(points),
+      m_resume(std::max<std::size_t>(m_slots.size() / 2, 1)) {
   for (auto& s : m_slots) s.samples.assign(kSignalCount * points, 0.0);
 }
 
