@@ -490,7 +490,7 @@ Expected<ReadStats> read_candump_file(const std::string& path, const std::functi
     std::rewind(file);
   }
   std::uint64_t bytes_read = 0;
-  constexpr std::size_t kBlock = 1 << 20;
+  constexpr std::size_t kBlock = detail::kReadBlock;
   // The slack after a block lets the fast path read its whole window from any line start inside the block.
   constexpr std::size_t kSlack = 4096;
   static_assert(kSlack >= detail::kFastWindow);
@@ -533,7 +533,7 @@ Expected<ReadStats> read_candump_file(const std::string& path, const std::functi
 
   while (true) {
     if (carry >= kBlock) {
-      // A "line" longer than 1 MiB is garbage (binary file?): report it as one bad line and resync.
+      // A "line" longer than a block is garbage (binary file?): report it as one bad line and resync.
       LC_TRY_STATUS(handle_line(std::string_view(buf.data(), 80)));
       carry = 0;
     }

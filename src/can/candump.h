@@ -54,7 +54,7 @@ struct ReadOptions {
   bool strict = false;  // a bad line is an Error instead of a counted skip
   // Called for every bad line (1-based number, text) so callers can log; may be empty.
   std::function<void(std::uint64_t, std::string_view)> on_bad_line;
-  // Called after each block read (about 1 MiB) with the bytes read so far and the file's size; may be empty.
+  // Called after each block read (128 KiB) with the bytes read so far and the file's size; may be empty.
   std::function<void(std::uint64_t, std::uint64_t)> on_progress;
   // Checked after each line; when it returns true reading stops early (not an error). May be empty.
   std::function<bool()> should_stop;

@@ -24,6 +24,11 @@ namespace lc::can::detail {
 // Every line shape of candump.h. Same contract as parse_candump_line: `out` is set only on LineKind::Frame.
 LineKind parse_candump_line_general(std::string_view line, Frame& out) noexcept;
 
+// Bytes read_candump_file asks the kernel for at a time. Small enough that the buffer stays in L2 between the
+// kernel's copy and the parse, and that it costs few fresh pages (each a page fault of ~12 us on the VMs here):
+// against 1 MiB, `bench_log read` of the 1 h log went from 42 to 37 ms (BENCHMARKS.md, session 7).
+inline constexpr std::size_t kReadBlock = std::size_t{128} << 10;
+
 // Bytes the fixed-layout parser may read from a line's first character, whatever the line's length. The
 // longest line it accepts (15-character interface name, 8 data bytes, "\r\n") ends at byte 62.
 inline constexpr std::size_t kFastWindow = 64;

@@ -1,7 +1,9 @@
 #include "dbc/decode_plan.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <limits>
+#include <new>
 
 #include "can/j1939.h"
 
@@ -21,6 +23,8 @@ unsigned lsb_shift(std::uint16_t start_bit, std::uint16_t length, ByteOrder orde
 }
 
 }  // namespace
+
+void DecodePlan::FreeBytes::operator()(std::uint8_t* p) const noexcept { std::free(p); }
 
 std::uint64_t DecodePlan::extract_raw(const std::uint8_t* data8, std::uint16_t start_bit, std::uint16_t length,
                                       ByteOrder order) noexcept {
@@ -104,9 +108,11 @@ Expected<DecodePlan> DecodePlan::compile(const Database& db, std::span<const Wan
   if (plan.m_entries.size() > 255)
     return Error::bad_input(dbc_name + ": the wanted signals span " + std::to_string(plan.m_entries.size()) +
                             " PGNs; the decoder handles at most 255");
-  plan.m_entry_of_pgn.assign(std::size_t{1} << 18, 0);
+  auto* table = static_cast<std::uint8_t*>(std::calloc(std::size_t{kPgnMask} + 1, 1));
+  if (table == nullptr) throw std::bad_alloc();
+  plan.m_entry_of_pgn = std::shared_ptr<const std::uint8_t[]>(table, FreeBytes{});
   for (std::size_t k = 0; k < plan.m_entries.size(); ++k)
-    plan.m_entry_of_pgn[plan.m_entries[k].pgn & 0x3FFFFu] = static_cast<std::uint8_t>(k + 1);
+    table[plan.m_entries[k].pgn & kPgnMask] = static_cast<std::uint8_t>(k + 1);
   return plan;
 }
 

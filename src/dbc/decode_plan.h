@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -89,9 +90,16 @@ class DecodePlan {
     std::uint16_t count;
   };
   std::vector<Entry> m_entries;  // sorted by pgn
+  static constexpr std::uint32_t kPgnMask = 0x3FFFFu;
   // Entry index + 1 for each of the 2^18 PGNs (0: not wanted): one load instead of a scan whose branches the
-  // CPU cannot predict on a mixed bus. 256 KiB, of which only the pages of PGNs seen on the bus are touched.
-  std::vector<std::uint8_t> m_entry_of_pgn;
+  // CPU cannot predict on a mixed bus. 256 KiB from calloc, which takes fresh zero pages from the kernel without
+  // writing them, so only the pages of PGNs seen on the bus (and those compile sets) are ever touched: filling a
+  // vector wrote all 64, a page fault of ~12 us each on the VMs here, before the first frame was read. Immutable
+  // after compile, so copies of the plan share it.
+  struct FreeBytes {
+    void operator()(std::uint8_t* p) const noexcept;
+  };
+  std::shared_ptr<const std::uint8_t[]> m_entry_of_pgn;
   std::vector<Field> m_fields;
   std::vector<std::string> m_missing;
   std::size_t m_max_per_frame = 0;
@@ -137,7 +145,7 @@ inline FrameResult DecodePlan::decode(const can::Frame& f, DecodedValue* out) co
   const can::J1939Id id = can::decode_j1939_id(f.id);
   r.pgn = id.pgn;
   r.source = id.source;
-  const std::uint8_t slot = m_entry_of_pgn[id.pgn & 0x3FFFFu];
+  const std::uint8_t slot = m_entry_of_pgn[id.pgn & kPgnMask];
   const Entry* e = slot ? &m_entries[slot - 1u] : nullptr;
   if (e == nullptr) {
     r.outcome = FrameOutcome::UnknownPgn;
