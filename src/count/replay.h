@@ -23,8 +23,11 @@
 namespace lc::count {
 
 struct ReplayOptions {
-  can::ReadOptions read;           // its callbacks (progress, bad lines) run on the reader thread
-  std::size_t queue_windows = 64;  // windows cut ahead of scoring (64 x 40 samples x 10 signals = 200 KiB)
+  can::ReadOptions read;  // its callbacks (progress, bad lines) run on the reader thread
+  // Windows cut ahead of scoring: 256 x 40 samples x 10 signals = 800 KiB, touched only as it fills. Enough
+  // for the reader to keep cutting while the models load (~10 ms, ~170 windows of reading here); with 64 it
+  // stopped at window 64 and waited 1-9 ms for them, on replay's critical path.
+  std::size_t queue_windows = 256;
 };
 
 struct ReplayRun {

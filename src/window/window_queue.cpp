@@ -1,14 +1,18 @@
 #include "window/window_queue.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 
 namespace lc {
 
 WindowQueue::WindowQueue(std::size_t capacity, std::size_t points)
     : m_slots(std::max<std::size_t>(capacity, 1)),
       m_points(points),
-      m_resume(std::max<std::size_t>(m_slots.size() / 2, 1)) {
-  for (auto& s : m_slots) s.samples.assign(kSignalCount * points, 0.0);
+      m_resume(std::max<std::size_t>(m_slots.size() / 2, 1)),
+      m_samples(m_slots.size() * kSignalCount * points * sizeof(double)) {
+  auto* all = static_cast<double*>(m_samples.data());
+  for (std::size_t k = 0; k < m_slots.size(); ++k) m_slots[k].samples = all + k * kSignalCount * points;
 }
 
 bool WindowQueue::push(const Window& w) {
@@ -16,7 +20,9 @@ bool WindowQueue::push(const Window& w) {
   if (!m_aborted && used() == m_slots.size()) {
     ++m_waits.producer;
     m_producer_waiting = true;
+    auto t0 = std::chrono::steady_clock::now();
     m_not_full.wait(lock, [&] { return m_aborted || m_slots.size() - used() >= m_resume; });
+    std::fprintf(stderr, "producer waited %.3f ms at window %llu\n", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(), (unsigned long long)m_pushed);
     m_producer_waiting = false;
   }
   if (m_aborted) return false;
@@ -25,8 +31,8 @@ bool WindowQueue::push(const Window& w) {
   s.window = w;
   for (std::size_t i = 0; i < kSignalCount; ++i) {
     const std::size_t n = std::min(w.series[i].size(), m_points);
-    std::copy_n(w.series[i].data(), n, s.samples.data() + i * m_points);
-    s.window.series[i] = std::span<const double>(s.samples.data() + i * m_points, n);
+    std::copy_n(w.series[i].data(), n, s.samples + i * m_points);
+    s.window.series[i] = std::span<const double>(s.samples + i * m_points, n);
   }
   lock.lock();
   ++m_pushed;
