@@ -8,7 +8,6 @@
 #include <cstring>
 #include <limits>
 #include <optional>
-#include <thread>
 
 #include "signals/engine_signals.h"
 #include "util/file.h"
@@ -167,8 +166,9 @@ Expected<ModelBundle> ModelBundle::load(const std::string& dir, Manifest manifes
   std::vector<std::string> paths;
   for (const auto& f : b.m_manifest.models) paths.push_back(dir + "/" + f);
   // Each forest comes from its compiled form when that was made from this very JSON (fingerprint), else from
-  // the JSON. They are built side by side, one thread per model after the first, while this thread builds
-  // the first and compiles the feature plan: most of a replay's start-up, and independent of each other.
+  // the JSON. One after the other on this thread: replay's reader thread is cutting windows meanwhile (its
+  // queue holds them until the models are ready), and on two cores a thread per model only took CPU from it
+  // (the 1 h replay: 63.6 -> 61.2 ms, and a 100-line one no slower; BENCHMARKS.md, session 7).
   std::vector<std::optional<Expected<Forest>>> forests(engine == Engine::forest ? n_models : 0);
   std::vector<char> compiled(forests.size(), 0);
   // The files are mapped, not read: the JSON is only fingerprinted when its compiled form is current.
@@ -189,13 +189,10 @@ Expected<ModelBundle> ModelBundle::load(const std::string& dir, Manifest manifes
     }
     forests[i].emplace(Forest::from_xgboost_json(json->bytes(), paths[i]));
   };
-  std::vector<std::thread> workers;
-  for (std::size_t i = 1; i < forests.size(); ++i) workers.emplace_back(build, i);
-  if (!forests.empty()) build(0);
+  for (std::size_t i = 0; i < forests.size(); ++i) build(i);
   // Every feature name must be computable.
   std::vector<std::string> signals(b.m_manifest.signals);
   auto plan = features::FeaturePlan::compile(signals, b.m_manifest.features);
-  for (auto& w : workers) w.join();
   b.m_loaded_compiled.assign(compiled.begin(), compiled.end());
   if (!plan) return plan.error();
   b.m_plan = std::move(*plan);
