@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <random>
@@ -134,6 +135,21 @@ TEST(DecodePlanOracle, CompiledPlanDecodesRandomDbcSignalsLikeTheOracle) {
         } else {
           EXPECT_EQ(dv.value, expect) << "round " << round << " signal " << dv.slot << " raw " << raw;
         }
+      }
+      // A short frame: what lies past its DLC is never read. The same DLC with those bytes zero and with them
+      // random must decode alike (each signal the same value, or NaN when it does not fit).
+      can::Frame short_zero = fr;
+      short_zero.dlc = static_cast<std::uint8_t>(rng() % 8);
+      for (std::size_t b = short_zero.dlc; b < 8; ++b) short_zero.data[b] = 0;
+      std::vector<DecodedValue> with_zero(out.size()), with_garbage(out.size());
+      plan->decode(short_zero, with_zero.data());
+      can::Frame short_garbage = short_zero;
+      for (std::size_t b = short_zero.dlc; b < 8; ++b) short_garbage.data[b] = static_cast<std::uint8_t>(rng() | 1u);
+      plan->decode(short_garbage, with_garbage.data());
+      for (std::size_t k = 0; k < static_cast<std::size_t>(r.count); ++k) {
+        EXPECT_EQ(with_zero[k].slot, with_garbage[k].slot);
+        EXPECT_EQ(std::bit_cast<std::uint64_t>(with_zero[k].value), std::bit_cast<std::uint64_t>(with_garbage[k].value))
+            << "round " << round << " dlc " << int{short_zero.dlc} << " signal " << with_zero[k].slot;
       }
     }
   }
