@@ -500,6 +500,7 @@ Expected<ReadStats> read_candump_file(const std::string& path, const std::functi
   Frame frame;
   detail::FixedLayoutMemo memo;
   const bool check_stop = static_cast<bool>(options.should_stop);
+  const std::atomic<bool>* const stop_flag = options.stop_flag;
 
   // Every line the fast path declines (and the last line when it has no '\n').
   auto handle_line = [&](std::string_view line) -> Status {
@@ -561,6 +562,7 @@ Expected<ReadStats> read_candump_file(const std::string& path, const std::functi
         LC_TRY_STATUS(handle_line(std::string_view(line, static_cast<std::size_t>(nl - line))));
       }
       line = nl + 1;
+      if (stop_flag != nullptr && stop_flag->load(std::memory_order_relaxed)) return st;
       if (check_stop && options.should_stop()) return st;
     }
     const std::size_t start = static_cast<std::size_t>(line - buf.data());

@@ -19,9 +19,8 @@ Expected<ReplayRun> replay_log(const std::string& log, const model::Manifest& ma
 
   std::optional<Expected<can::ReadStats>> read;
   std::thread reader([&] {
-    can::ReadOptions ro = options.read;
-    const auto caller_stop = options.read.should_stop;
-    ro.should_stop = [&] { return stop.load(std::memory_order_relaxed) || (caller_stop && caller_stop()); };
+    can::ReadOptions ro = options.read;  // the caller's should_stop, if any, still applies
+    ro.stop_flag = &stop;
     read.emplace(can::read_candump_file(log, [&](const can::Frame& f) { front->push(f); }, ro));
     if (*read && !stop.load(std::memory_order_relaxed)) front->finish();
     queue.close();

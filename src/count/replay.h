@@ -23,7 +23,9 @@
 namespace lc::count {
 
 struct ReplayOptions {
-  can::ReadOptions read;  // its callbacks (progress, bad lines) run on the reader thread
+  // Its callbacks (progress, bad lines, should_stop) run on the reader thread; its stop_flag is replaced by
+  // replay's own (set when scoring stops early).
+  can::ReadOptions read;
   // Windows cut ahead of scoring: 256 x 40 samples x 10 signals = 800 KiB, touched only as it fills. Enough
   // for the reader to keep cutting while the models load (~10 ms, ~170 windows of reading here); with 64 it
   // stopped at window 64 and waited 1-9 ms for them, on replay's critical path.
