@@ -114,7 +114,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
           o.keep_history = true;
           opts.push_back(o);
         }
-        // Each file gets a fresh pipeline; its models load while the reader thread starts (count/replay.h).
+        // Each file gets a fresh pipeline; its models load on the scoring thread while reading starts (count/replay.h).
         auto make_pipeline = [&]() -> Expected<std::unique_ptr<count::CyclePipeline>> {
           LC_TRY(bundle, model::ModelBundle::load(dir, man, *model::parse_engine(a->scorer)));
           return count::CyclePipeline::create(std::move(bundle), opts);

@@ -46,7 +46,7 @@ void add_replay_command(CLI::App& app, Runner& run) {
       count::PathCounterOptions po;
       po.kind = *kind;
       po.online.max_lag_windows = a->lag;
-      // The models load while the reader thread starts on the log (count/replay.h).
+      // The models load on the scoring thread while reading starts (count/replay.h).
       auto make_pipeline = [&]() -> Expected<std::unique_ptr<count::CyclePipeline>> {
         LC_TRY(bundle, model::ModelBundle::load(dir, *manifest, *model::parse_engine(a->scorer)));
         return count::CyclePipeline::create(std::move(bundle), {po});

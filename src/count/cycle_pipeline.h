@@ -29,7 +29,7 @@ class CyclePipeline {
   static Expected<std::unique_ptr<CyclePipeline>> create(model::ModelBundle bundle, const std::vector<PathCounterOptions>& decoders);
 
   void push(const can::Frame& f) { m_front->push(f); }
-  // A window made by a front end outside the pipeline (make_front_end, on a reader thread: count/replay.h).
+  // A window made by a front end outside the pipeline (make_front_end, on another thread: count/replay.h).
   // Its frames must not also be pushed here.
   void push_window(const Window& w) { on_window(w); }
   // The front end a bundle with this manifest needs: the same one create() builds in, for a caller that cuts

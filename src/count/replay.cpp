@@ -17,15 +17,21 @@ Expected<ReplayRun> replay_log(const std::string& log, const model::Manifest& ma
     if (!queue.push(w)) stop.store(true, std::memory_order_relaxed);
   }));
 
-  std::optional<Expected<can::ReadStats>> read;
-  std::thread reader([&] {
-    can::ReadOptions ro = options.read;  // the caller's should_stop, if any, still applies
-    ro.stop_flag = &stop;
-    read.emplace(can::read_candump_file(log, [&](const can::Frame& f) { front->push(f); }, ro));
-    if (*read && !stop.load(std::memory_order_relaxed)) front->finish();
-    queue.close();
+  // The scoring thread: the pipeline's error, or the pipeline after the last window. On an error it aborts
+  // the queue, so the reader's next push fails and reading stops.
+  std::optional<Expected<std::unique_ptr<CyclePipeline>>> scored;
+  std::thread scorer([&] {
+    auto made = make_pipeline();
+    if (!made) {
+      scored.emplace(made.error());
+      queue.abort();
+      return;
+    }
+    CyclePipeline& p = **made;
+    while (const Window* w = queue.pop()) p.push_window(*w);
+    scored.emplace(std::move(made));
   });
-  // On an early return the reader is stopped (abort() lets a blocked push() return) and joined.
+  // Whatever happens below (an exception included), the scorer is released (abort() ends its pop()) and joined.
   struct Join {
     WindowQueue& q;
     std::thread& t;
@@ -34,18 +40,24 @@ Expected<ReplayRun> replay_log(const std::string& log, const model::Manifest& ma
       q.abort();
       t.join();
     }
-  } guard{queue, reader};
+  } guard{queue, scorer};
 
-  auto made = make_pipeline();
-  if (!made) return made.error();
+  can::ReadOptions ro = options.read;  // the caller's should_stop, if any, still applies
+  ro.stop_flag = &stop;
+  auto read = can::read_candump_file(log, [&](const can::Frame& f) { front->push(f); }, ro);
+  if (read && !stop.load(std::memory_order_relaxed)) front->finish();
+  if (read) {
+    queue.close();  // the scorer takes the windows still queued, then stops
+  } else {
+    queue.abort();  // a read error: what was cut is not scored
+  }
+  scorer.join();
+  if (!*scored) return scored->error();
+  if (!read) return read.error();
   ReplayRun run;
-  run.pipeline = std::move(*made);
-  CyclePipeline& p = *run.pipeline;
-  while (const Window* w = queue.pop()) p.push_window(*w);
-  reader.join();  // the queue is closed: the reader is done
-  if (!*read) return read->error();
-  run.read = **read;
-  p.finish();
+  run.pipeline = std::move(**scored);
+  run.read = *read;
+  run.pipeline->finish();
   return run;
 }
 
