@@ -1,8 +1,6 @@
 #include "window/window_queue.h"
 
 #include <algorithm>
-#include <chrono>
-#include <cstdio>
 
 namespace lc {
 
@@ -20,9 +18,7 @@ bool WindowQueue::push(const Window& w) {
   if (!m_aborted && used() == m_slots.size()) {
     ++m_waits.producer;
     m_producer_waiting = true;
-    auto t0 = std::chrono::steady_clock::now();
     m_not_full.wait(lock, [&] { return m_aborted || m_slots.size() - used() >= m_resume; });
-    std::fprintf(stderr, "producer waited %.3f ms at window %llu\n", std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(), (unsigned long long)m_pushed);
     m_producer_waiting = false;
   }
   if (m_aborted) return false;
