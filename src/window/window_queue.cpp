@@ -8,6 +8,7 @@ WindowQueue::WindowQueue(std::size_t capacity, std::size_t points)
     : m_slots(std::max<std::size_t>(capacity, 1)),
       m_points(points),
       m_resume(std::max<std::size_t>(m_slots.size() / 2, 1)),
+      m_consumer_resume(std::min(m_resume, kConsumerBatch)),
       m_samples(m_slots.size() * kSignalCount * points * sizeof(double)) {
   auto* all = static_cast<double*>(m_samples.data());
   for (std::size_t k = 0; k < m_slots.size(); ++k) m_slots[k].samples = all + k * kSignalCount * points;
@@ -32,7 +33,7 @@ bool WindowQueue::push(const Window& w) {
   }
   lock.lock();
   ++m_pushed;
-  if (m_consumer_waiting && m_pushed - m_popped >= m_resume) m_not_empty.notify_one();
+  if (m_consumer_waiting && m_pushed - m_popped >= m_consumer_resume) m_not_empty.notify_one();
   return true;
 }
 
@@ -51,7 +52,7 @@ const Window* WindowQueue::pop() {
   if (!m_aborted && !m_closed && m_pushed == m_popped) {
     ++m_waits.consumer;
     m_consumer_waiting = true;
-    m_not_empty.wait(lock, [&] { return m_aborted || m_closed || m_pushed - m_popped >= m_resume; });
+    m_not_empty.wait(lock, [&] { return m_aborted || m_closed || m_pushed - m_popped >= m_consumer_resume; });
     m_consumer_waiting = false;
   }
   if (m_aborted || m_pushed == m_popped) return nullptr;

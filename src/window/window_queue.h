@@ -1,14 +1,15 @@
-// A bounded queue of windows from one producer thread to one consumer thread (replay: the reader thread
+// A bounded queue of windows from one producer thread to one consumer thread (replay: the reading thread
 // parses, decodes and cuts windows while the scoring thread computes features, models and decoders).
 //
 // Every slot owns its samples, sized at construction (one PageBlock for all): push() copies a window in, pop()
-// hands out a Window whose series point into the slot. Nothing is allocated per window. Windows come out in the order they
-// went in; push() waits while the queue is full, pop() while it is empty.
+// hands out a Window whose series point into the slot. Nothing is allocated per window. Windows come out in the
+// order they went in; push() waits while the queue is full, pop() while it is empty.
 //
-// A side that had to wait is woken only when half the queue is free again (producer) or half of it is
-// filled (consumer), or at close()/abort(). Waking per window made the two threads ping-pong: in a replay
-// the faster side waited at every window, 1,300 futex calls an hour of log, ~15 % of replay's CPU on a VM
-// where a wake-up is a hypercall.
+// A side that had to wait is woken only when half the queue is free again (producer) or half of it, at most
+// 32 windows, is filled (consumer), or at close()/abort(). Waking per window made the two threads ping-pong:
+// in a replay the faster side waited at every window, 1,300 futex calls an hour of log, ~15 % of replay's CPU
+// on a VM where a wake-up is a hypercall. The consumer's cap bounds what is left to score when the producer
+// closes: with replay's 256 windows, half the queue was up to 128 windows (~3.7 ms) after the last line.
 #pragma once
 
 #include <condition_variable>
@@ -60,7 +61,9 @@ class WindowQueue {
   };
   std::vector<Slot> m_slots;
   std::size_t m_points;
-  std::size_t m_resume;  // free slots (producer) or queued windows (consumer) that wake a waiting side
+  static constexpr std::size_t kConsumerBatch = 32;  // the consumer's cap (see the top of this file)
+  std::size_t m_resume;           // free slots that wake a waiting producer
+  std::size_t m_consumer_resume;  // queued windows that wake a waiting consumer
   // All slots' samples in one block, touched only as windows come in: a queue sized for replay (256 windows,
   // 800 KiB) cost ~200 page faults, as one vector per slot filled up front, in 4 KiB pages.
   PageBlock m_samples;

@@ -4,9 +4,11 @@
 // full queue (else an error on the scoring side would hang replay).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "window/window_queue.h"
@@ -124,14 +126,15 @@ void spin_for(std::chrono::microseconds us) {
   }
 }
 
-// The side that had to wait sleeps until half the queue is free (producer) or filled (consumer): each wait is
-// then worth at least capacity / 2 windows. Waking it per window (the ping-pong this replaced) makes the fast
-// side wait at almost every window; the bound below fails by a factor of about capacity / 2.
+// The side that had to wait sleeps until half the queue is free (producer) or filled, at most 32 windows
+// (consumer): each wait is then worth that many windows. Waking it per window (the ping-pong this replaced)
+// makes the fast side wait at almost every window; the bounds below fail by a factor of about the batch.
 TEST(WindowQueue, ASideThatWaitedIsWokenOncePerHalfQueue) {
-  constexpr std::size_t capacity = 16;
   constexpr std::uint64_t n = 1000;
-  constexpr std::uint64_t bound = n / (capacity / 2) + 2;
-  for (const bool slow_consumer : {true, false}) {
+  for (const auto& [capacity, slow_consumer] : {std::pair{std::size_t{16}, true}, std::pair{std::size_t{16}, false},
+                                               std::pair{std::size_t{256}, true}, std::pair{std::size_t{256}, false}}) {
+    const std::uint64_t producer_bound = n / (capacity / 2) + 2;
+    const std::uint64_t consumer_bound = n / std::min<std::size_t>(capacity / 2, 32) + 2;
     WindowQueue q(capacity, kPoints);
     std::thread producer([&] {
       Made m;
@@ -151,8 +154,8 @@ TEST(WindowQueue, ASideThatWaitedIsWokenOncePerHalfQueue) {
     producer.join();
     EXPECT_EQ(got, n);
     const WindowQueue::Waits waits = q.waits();
-    EXPECT_LE(waits.producer, bound) << (slow_consumer ? "slow consumer" : "slow producer");
-    EXPECT_LE(waits.consumer, bound) << (slow_consumer ? "slow consumer" : "slow producer");
+    EXPECT_LE(waits.producer, producer_bound) << capacity << (slow_consumer ? " slow consumer" : " slow producer");
+    EXPECT_LE(waits.consumer, consumer_bound) << capacity << (slow_consumer ? " slow consumer" : " slow producer");
   }
 }
 
