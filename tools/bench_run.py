@@ -4,7 +4,8 @@
 Every figure comes with the command that reproduces it. Timings are measurements, never pass/fail: the
 targets are printed next to the figures, and a missed target is reported, not failed.
 
-Timing method: each command runs `reps` times as a child process; wall time from time.perf_counter around
+Timing method: each command runs `reps` times as a child process (the throughput commands round-robin, so
+that load from other jobs falls on all of them alike); wall time from time.perf_counter around
 the process, user/sys CPU and peak RSS from os.wait4's rusage (the same numbers /usr/bin/time -v prints).
 Tables show the minimum (least disturbed by other processes on a shared machine) and the median.
 Instruction counts come from valgrind --tool=callgrind and do not depend on machine load.
@@ -80,13 +81,22 @@ def peak_rss_kb(cmd):
     return r["maxrss_kb"], r["wall"]
 
 
-def repeat(cmd, reps, capture=False):
-    runs = [run_rusage(cmd, capture) for _ in range(reps)]
+def summarize(cmd, runs):
     walls = [r["wall"] for r in runs]
     cpus = [r["user"] + r["sys"] for r in runs]
-    return {"cmd": q(cmd), "reps": reps, "wall_min": min(walls), "wall_median": statistics.median(walls),
+    return {"cmd": q(cmd), "reps": len(runs), "wall_min": min(walls), "wall_median": statistics.median(walls),
             "cpu_min": min(cpus), "cpu_median": statistics.median(cpus),
             "runs": runs}
+
+
+def repeat_interleaved(cmds, reps, capture=False):
+    """Runs the commands round-robin, `reps` rounds: a command's runs are spread over the same minutes as the
+    others', so a burst of load on the shared machine hits them alike instead of all runs of one of them."""
+    runs = {name: [] for name, _ in cmds}
+    for _ in range(reps):
+        for name, cmd in cmds:
+            runs[name].append(run_rusage(cmd, capture))
+    return {name: summarize(cmd, runs[name]) for name, cmd in cmds}
 
 
 def fmt_rate(x):
@@ -112,7 +122,7 @@ class Bench:
         os.makedirs(self.work, exist_ok=True)
         self.sections = []
         self.results = {}
-        self.reps = 2 if a.quick else a.reps
+        self.reps = 5 if a.quick else a.reps
         self.load_at_start = os.getloadavg()
 
     def b(self, name):
@@ -180,10 +190,8 @@ class Bench:
             ("loadercount replay of a 100-line log (start-up: model load)",
              [self.lc, "replay", os.path.join(self.work, "h1_tiny.log"), "--model", a.model]),
         ]
-        for name, cmd in cmds:
-            log(f"throughput: {name}")
-            r = repeat(cmd, reps, capture=True)
-            res[name] = r
+        log(f"throughput: {len(cmds)} commands, {reps} rounds")
+        res.update(repeat_interleaved(cmds, reps, capture=True))
         # python-can: the loop time inside the interpreter (import and start-up excluded: generous to it).
         pyexc = self.excerpt(h1, os.path.join(self.work, "h1_10min.log"), nlines // 6)
         pyexc_lines = sum(1 for _ in open(pyexc, "rb"))
@@ -192,7 +200,7 @@ class Bench:
                   "print(n, time.perf_counter()-t)")
         pycmd = ["/usr/bin/python3", "-c", pycode, pyexc]
         log("throughput: python-can")
-        pr = [run_rusage(pycmd, capture=True) for _ in range(1 if a.quick else 2)]
+        pr = [run_rusage(pycmd, capture=True) for _ in range(1 if a.quick else 3)]
         py_secs = [float(r["out"].split()[1]) for r in pr]
         py_frames = int(pr[0]["out"].split()[0])
         py_rate = py_frames / min(py_secs)
@@ -226,7 +234,8 @@ class Bench:
         self.sections.append(
             "## 1. Log replay throughput\n\n"
             f"File: {q([h1])}, {nlines} frames, {size / 1e6:.1f} MB (`loadercount simulate --minutes 60 --seed 11`)."
-            f" Wall seconds per whole file, {reps} runs each (min, median); CPU = user+sys of the fastest run;"
+            f" Wall seconds per whole file, {reps} runs each, the commands taking turns (min, median); CPU ="
+            " user+sys of the fastest run;"
             " rates from the minimum wall time, process start-up and model loading included.\n\n"
             + md_table(["what", "command", "wall min s", "wall median s", "CPU s", "frames/s (min)", "MB/s",
                         "vs wc -l", "vs python-can"], rows)
@@ -519,7 +528,7 @@ def main():
     p.add_argument("--work", default="/tmp/lc-bench", help="scratch directory for logs, models, callgrind files")
     p.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"), help="markdown file to update ('' = none)")
     p.add_argument("--quick", action="store_true", help="skip the 24 h log, training and profiles; fewer repetitions")
-    p.add_argument("--reps", type=int, default=5, help="runs per throughput command (quick: 2)")
+    p.add_argument("--reps", type=int, default=11, help="rounds of the throughput commands (quick: 5)")
     p.add_argument("--skip-24h", action="store_true")
     p.add_argument("--skip-train", action="store_true")
     p.add_argument("--no-profile", action="store_true")
