@@ -332,25 +332,37 @@ inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
     const unsigned name_len = leading_set(reinterpret_cast<Bytes16>(static_cast<Bytes16>(name - 0x21) < 0x5E));
     if (name_len == 0 || name_len == 16 || p[20 + name_len] != ' ') return nullptr;
 
-    // Identifier: 8 hex digits or 3, then '#'. The flag bits follow parse_hex_id.
+    // Identifier: 8 hex digits or 3, then '#'. The flag bits follow parse_hex_id. An 8-digit id whose text
+    // the memo holds (a bus repeats a few dozen ids) is taken from it without converting the digits again.
     const char* id_text = p + 21 + name_len;
-    const HexRun id_run = hex_run(id_text);
-    const std::uint32_t id_value = __builtin_bswap32(static_cast<std::uint32_t>(id_run.bytes));
+    const std::uint64_t id_chars = load8(id_text);
+    detail::FixedLayoutMemo::KnownId& known = memo.ids[detail::FixedLayoutMemo::id_slot(id_chars)];
     std::uint32_t id;
     bool error = false;
-    if (id_run.digits == 8 && id_text[8] == '#') {
-      error = (id_value & kErrFlag) != 0;
-      if (!error && (id_value & ~kEffMask) != 0) return nullptr;
-      id = id_value & kEffMask;
-    } else if (id_run.digits == 3 && id_text[3] == '#') {
-      id = id_value >> 20;
-      if (id > kSffMask) return nullptr;
+    unsigned id_digits;
+    if (known.text == id_chars && id_text[8] == '#') {
+      id = known.id;
+      error = known.error;
+      id_digits = 8;
     } else {
-      return nullptr;
+      const HexRun id_run = hex_run(id_text);
+      const std::uint32_t id_value = __builtin_bswap32(static_cast<std::uint32_t>(id_run.bytes));
+      id_digits = id_run.digits;
+      if (id_digits == 8 && id_text[8] == '#') {
+        error = (id_value & kErrFlag) != 0;
+        if (!error && (id_value & ~kEffMask) != 0) return nullptr;
+        id = id_value & kEffMask;
+        known = {id_chars, id, error};
+      } else if (id_digits == 3 && id_text[3] == '#') {
+        id = id_value >> 20;
+        if (id > kSffMask) return nullptr;
+      } else {
+        return nullptr;
+      }
     }
 
     // Data: an even run of up to 16 hex digits, then "\n" or "\r\n".
-    const char* data_text = id_text + (id_run.digits + 1);
+    const char* data_text = id_text + (id_digits + 1);
     const HexRun data = hex_run(data_text);
     const char* nl = data_text + data.digits;
     if (*nl == '\r') ++nl;
@@ -359,7 +371,7 @@ inline bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
     out.time_ns = time_ns;
     out.id = id;
-    out.extended = !error && id_run.digits == 8;
+    out.extended = !error && id_digits == 8;
     out.remote = false;
     out.error = error;
     out.dlc = static_cast<std::uint8_t>(dlc);
@@ -380,6 +392,7 @@ FixedLayoutMemo::FixedLayoutMemo() noexcept {
   head0 = load8(kZeroHead);
   head4 = load8(kZeroHead + 4);
   sec = 0;
+  for (KnownId& k : ids) k = {load8("00000000"), 0, false};
 }
 
 const char* parse_fixed_layout_line(const char* line, FixedLayoutMemo& memo, Frame& out) noexcept {

@@ -12,6 +12,7 @@
 // tests/fuzz/fuzz_candump.cpp check that agreement.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
@@ -36,11 +37,21 @@ inline constexpr std::size_t kFastWindow = 64;
 // What the fixed-layout parser keeps from one line to the next: the whole seconds of the last "(SSSSSSSSSS."
 // it read. Consecutive lines of a log almost always repeat them, and reusing their value saves converting ten
 // digits per line. Use one per stream of lines (a file); a fresh one gives the same results, only slower.
+// It also keeps recent 8-digit identifiers, direct-mapped on their text: a bus sends a few dozen ids over and
+// over, and a known one costs a load and a compare instead of converting 8 hex digits and checking the flags.
 struct FixedLayoutMemo {
   std::uint64_t head0;  // "(SSSSSSSSSS." as the 8-byte words at offsets 0 and 4 (first character lowest)
   std::uint64_t head4;
   std::int64_t sec;     // its whole seconds
-  FixedLayoutMemo() noexcept;  // "(0000000000." and 0: a match always means exactly these characters
+  struct KnownId {
+    std::uint64_t text;  // the 8 id characters (first lowest), each a hex digit, followed by '#' on that line
+    std::uint32_t id;    // what they gave: the identifier and its error flag
+    bool error;
+  };
+  std::array<KnownId, 32> ids;
+  static std::size_t id_slot(std::uint64_t text) noexcept { return (text * 0x9E3779B97F4A7C15u) >> 59; }
+  // "(0000000000." and 0, and every id slot "00000000" -> 0: a match always means exactly these characters.
+  FixedLayoutMemo() noexcept;
 };
 
 // Parses the line starting at `line` and ending at the first '\n' after it. `line[0, kFastWindow)` must be
