@@ -239,9 +239,9 @@ class Bench:
             " rates from the minimum wall time, process start-up and model loading included.\n\n"
             + md_table(["what", "command", "wall min s", "wall median s", "CPU s", "frames/s (min)", "MB/s",
                         "vs wc -l", "vs python-can"], rows)
-            + f"\n\nTargets: whole pipeline within 3x of `wc -l`: **{whole_vs_wc:.1f}x**"
+            + f"\n\nTargets: whole pipeline within 3x of `wc -l`: **{whole_vs_wc:.2f}x**"
             f" ({'met' if whole_vs_wc <= 3 else 'missed'}); at least 50x python-can's reader:"
-            f" **{whole_vs_py:.0f}x** ({'met' if whole_vs_py >= 50 else 'missed'}).\n")
+            f" **{whole_vs_py:.1f}x** ({'met' if whole_vs_py >= 50 else 'missed'}).\n")
 
     def per_window(self, h1, excerpt):
         a = self.a
