@@ -5,7 +5,7 @@
 #   tools/bench.sh [--quick] [--model DIR] [--build DIR] [--work DIR] [--no-build] [--reps N]
 #                  [--skip-24h] [--skip-train] [--no-profile] [--out FILE]
 #
-#   --quick       1 h log only: no 24 h log, no training, no profiles, fewer repetitions (about 3 minutes)
+#   --quick       1 h log only: no 24 h log, no training, no profiles, fewer repetitions (about 30 s here)
 #   --model DIR   model bundle to measure (default: models/default; without one the full run uses the model it
 #                 trains from 10 simulated hours, --quick trains a small one from 3 x 30 min)
 #   --build DIR   build directory (default: build-bench, configured like the `bench` preset)
