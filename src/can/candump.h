@@ -60,7 +60,7 @@ struct ReadOptions {
   // Checked after each line; when it returns true reading stops early (not an error). May be empty.
   std::function<bool()> should_stop;
   // The same, as a flag another thread sets: one relaxed load a line instead of a call through should_stop
-  // (replay's reader: ~11 instructions a line, 1.5 % of a replay's, callgrind). May be null; either stops.
+  // (replay's reader: ~11 instructions a line, 1.3 % of a replay's, callgrind). May be null; either stops.
   const std::atomic<bool>* stop_flag = nullptr;
 };
 

@@ -27,7 +27,7 @@ LineKind parse_candump_line_general(std::string_view line, Frame& out) noexcept;
 
 // Bytes read_candump_file asks the kernel for at a time. Small enough that the buffer stays in L2 between the
 // kernel's copy and the parse, and that it costs few fresh pages (each a page fault of ~12 us on the VMs here):
-// against 1 MiB, `bench_log read` of the 1 h log went from 42 to 37 ms (BENCHMARKS.md, session 7).
+// against 1 MiB, `bench_log read` of the 1 h log took 37-39 ms instead of 42 (BENCHMARKS.md, sessions 6-7).
 inline constexpr std::size_t kReadBlock = std::size_t{128} << 10;
 
 // Bytes the fixed-layout parser may read from a line's first character, whatever the line's length. The

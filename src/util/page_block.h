@@ -1,12 +1,13 @@
-// Zero-filled memory straight from the kernel, asked to come in transparent huge pages (2 MiB) when the
-// block is large enough to fill one.
+// Zero-filled memory straight from the kernel, mapped in whole transparent huge pages (2 MiB) and asked to be
+// backed by them.
 //
 // On the VMs here every first touch of a fresh 4 KiB page is a fault of ~12 us (BENCHMARKS.md, session 7):
 // replay's window queue (256 windows x 10 signals x 40 doubles, 800 KiB) cost ~200 of them on the reader
 // thread, about 2.5 ms of a 60 ms replay. With THP in "madvise" mode (Debian's default) the same block is one
-// fault of a zeroed 2 MiB page. Where the kernel gives no huge page (THP off, a small block, a page size other
-// than 4 KiB) it is ordinary anonymous memory, faulted in page by page on first touch: never wrong, only slower.
-// The block's resident size is rounded up to whole huge pages, so use it for buffers that are mostly filled.
+// fault of a zeroed 2 MiB page. Where the kernel gives no huge page (THP off, no free huge page, a page size
+// other than 4 KiB) it is ordinary anonymous memory, faulted in page by page on first touch: never wrong, only
+// slower. Where it does, every touched 2 MiB is resident as a whole, even for a block of a few bytes: use it
+// for buffers of hundreds of KiB that get filled.
 #pragma once
 
 #include <cstddef>
