@@ -10,9 +10,10 @@
 #                 trains from 10 simulated hours, --quick trains a small one from 3 x 30 min)
 #   --build DIR   build directory (default: build-bench, configured like the `bench` preset)
 #   --work DIR    scratch directory for simulated logs, models and callgrind files (default: /tmp/lc-bench)
+#   --reps N      rounds of the throughput commands, which take turns (default 11; --quick 5)
 # Needs: cmake, ninja, a C++20 compiler, libbenchmark-dev, valgrind, GNU time (/usr/bin/time), /usr/bin/python3
 # with python3-can (tools/setup.sh installs them).
-# The full run takes about 15 minutes on 2 cores (the 24 h log and training are most of it).
+# The full run takes about 3 minutes here once the 1 h and 24 h logs exist (the first run simulates them too).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
