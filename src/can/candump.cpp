@@ -487,38 +487,54 @@ std::string format_candump_line(const Frame& f) {
   return {buf, n};
 }
 
+namespace {
+// The slack after a block lets the fast path read its whole window from any line start inside the block.
+constexpr std::size_t kSlack = 4096;
+static_assert(kSlack >= detail::kFastWindow);
+}  // namespace
+
+Expected<std::unique_ptr<BlockReader>> open_candump_reader(const std::string& path, std::size_t slots,
+                                                           std::size_t block) {
+  return BlockReader::open(path, {block > 0 ? block : detail::kReadBlock, detail::kLongLine, kSlack, slots});
+}
+
 Expected<ReadStats> read_candump_file(const std::string& path, const std::function<void(const Frame&)>& sink,
                                       const ReadOptions& options) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (file == nullptr) return Error::bad_input(path + ": cannot open: " + std::strerror(errno));
-  struct Closer {
-    std::FILE* f;
-    ~Closer() { std::fclose(f); }
-  } closer{file};
+  LC_TRY(reader, open_candump_reader(path));
+  return read_candump_file(*reader, sink, options);
+}
 
-  std::uint64_t file_size = 0;
-  if (options.on_progress && std::fseek(file, 0, SEEK_END) == 0) {
-    const long sz = std::ftell(file);
-    file_size = sz > 0 ? static_cast<std::uint64_t>(sz) : 0;
-    std::rewind(file);
-  }
+Expected<ReadStats> read_candump_file(BlockReader& reader, const std::function<void(const Frame&)>& sink,
+                                      const ReadOptions& options) {
+  using namespace detail;
+  const std::string& path = reader.path();
+  if (reader.layout().head < kLongLine || reader.layout().slack < kSlack)
+    return Error::internal(path + ": not opened by open_candump_reader (too little room around its blocks)");
+  const std::uint64_t file_size = reader.file_size();
   std::uint64_t bytes_read = 0;
-  constexpr std::size_t kBlock = detail::kReadBlock;
-  // The slack after a block lets the fast path read its whole window from any line start inside the block.
-  constexpr std::size_t kSlack = 4096;
-  static_assert(kSlack >= detail::kFastWindow);
-  std::vector<char> buf(kBlock + kSlack);  // zero-filled: the window past the data never reads indeterminate bytes
-  std::size_t carry = 0;  // bytes of an unfinished line at the start of buf
   ReadStats st;
   Frame frame;
-  detail::FixedLayoutMemo memo;
+  FixedLayoutMemo memo;
   const bool check_stop = static_cast<bool>(options.should_stop);
   const std::atomic<bool>* const stop_flag = options.stop_flag;
 
+  auto bad_line = [&](std::string_view line) -> Status {
+    ++st.bad_lines;
+    if (st.first_bad_line == 0) {
+      st.first_bad_line = st.lines;
+      st.first_bad_text = std::string(line.substr(0, 80));
+    }
+    if (options.on_bad_line) options.on_bad_line(st.lines, line);
+    if (options.strict)
+      return Error::at(path, static_cast<long>(st.lines),
+                       "not a candump line: '" + std::string(line.substr(0, 80)) + "'");
+    return ok();
+  };
   // Every line the fast path declines (and the last line when it has no '\n').
   auto handle_line = [&](std::string_view line) -> Status {
     ++st.lines;
-    switch (detail::parse_candump_line_general(line, frame)) {
+    if (line.size() >= kLongLine) return bad_line(line);
+    switch (parse_candump_line_general(line, frame)) {
       case LineKind::Frame:
         ++st.frames;
         sink(frame);
@@ -529,37 +545,25 @@ Expected<ReadStats> read_candump_file(const std::string& path, const std::functi
       case LineKind::CanFd:
         ++st.canfd_skipped;
         break;
-      case LineKind::Bad: {
-        ++st.bad_lines;
-        if (st.first_bad_line == 0) {
-          st.first_bad_line = st.lines;
-          st.first_bad_text = std::string(line.substr(0, 80));
-        }
-        if (options.on_bad_line) options.on_bad_line(st.lines, line);
-        if (options.strict)
-          return Error::at(path, static_cast<long>(st.lines),
-                           "not a candump line: '" + std::string(line.substr(0, 80)) + "'");
-        break;
-      }
+      case LineKind::Bad:
+        return bad_line(line);
     }
     return ok();
   };
 
+  std::size_t carry = 0;        // bytes of an unfinished line at the end of the block
+  bool skipping = false;        // inside a line of kLongLine bytes or more, already reported
+  const char* line = nullptr;   // the first byte after the last complete line
   while (true) {
-    if (carry >= kBlock) {
-      // A "line" longer than a block is garbage (binary file?): report it as one bad line and resync.
-      LC_TRY_STATUS(handle_line(std::string_view(buf.data(), 80)));
-      carry = 0;
+    LC_TRY(block, reader.next(carry));
+    bytes_read += block.size - carry;
+    const char* const end = block.data + block.size;
+    line = block.data;
+    if (skipping) {
+      const auto* nl = static_cast<const char*>(std::memchr(line, '\n', block.size));
+      skipping = nl == nullptr;
+      line = skipping ? end : nl + 1;
     }
-    const std::size_t got = std::fread(buf.data() + carry, 1, kBlock - carry, file);
-    if (got == 0) {
-      if (std::ferror(file)) return Error::bad_input(path + ": read error: " + std::strerror(errno));
-      break;
-    }
-    bytes_read += got;
-    const std::size_t total = carry + got;
-    const char* const end = buf.data() + total;
-    const char* line = buf.data();
     while (line < end) {
       // The fast path finds the line's '\n' itself, so a fixed-layout line costs no memchr. Past the end of
       // the data it reads old bytes of the buffer, and may then "find" a '\n' at or beyond `end`: that line is
@@ -578,15 +582,23 @@ Expected<ReadStats> read_candump_file(const std::string& path, const std::functi
       if (stop_flag != nullptr && stop_flag->load(std::memory_order_relaxed)) return st;
       if (check_stop && options.should_stop()) return st;
     }
-    const std::size_t start = static_cast<std::size_t>(line - buf.data());
-    carry = total - start;
-    if (carry > 0 && start > 0) std::memmove(buf.data(), line, carry);
+    carry = static_cast<std::size_t>(end - line);
     if (options.on_progress) options.on_progress(bytes_read, file_size);
+    if (block.last) break;
+    if (carry >= kLongLine) {
+      // Too long for a candump line (a binary file?): one bad line, and reading resumes after its '\n'.
+      ++st.lines;
+      LC_TRY_STATUS(bad_line(std::string_view(line, carry)));
+      carry = 0;
+      skipping = true;
+    }
   }
-  if (carry > 0) {
+  if (skipping) {
+    st.truncated_last_line = true;  // the long line, already counted, was the last and had no '\n'
+  } else if (carry > 0) {
     // The last line has no newline: a log cut off mid-write. Parse what is there; a partial frame is bad.
     const std::uint64_t bad_before = st.bad_lines;
-    LC_TRY_STATUS(handle_line(std::string_view(buf.data(), carry)));
+    LC_TRY_STATUS(handle_line(std::string_view(line, carry)));
     st.truncated_last_line = st.bad_lines > bad_before;
   }
   return st;

@@ -19,9 +19,11 @@
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
+#include "can/block_reader.h"
 #include "can/frame.h"
 #include "util/expected.h"
 
@@ -68,6 +70,16 @@ struct ReadOptions {
 // no allocation per line. Returns the counts, or an Error (BadInput) naming the file (and line in strict mode).
 // Frames delivered before an error are not taken back: the caller keeps what it accepted.
 Expected<ReadStats> read_candump_file(const std::string& path, const std::function<void(const Frame&)>& sink,
+                                      const ReadOptions& options = {});
+
+// Opens a log for the overload below: blocks of `block` bytes (default: candump_parse.h's kReadBlock), `slots`
+// of them in memory, so that another thread may read up to slots - 1 ahead (BlockReader::read_ahead). Error
+// (BadInput) names the path when it cannot be opened.
+Expected<std::unique_ptr<BlockReader>> open_candump_reader(const std::string& path, std::size_t slots = 2,
+                                                           std::size_t block = 0);
+
+// The same as above, from a reader of open_candump_reader (errors name its path).
+Expected<ReadStats> read_candump_file(BlockReader& reader, const std::function<void(const Frame&)>& sink,
                                       const ReadOptions& options = {});
 
 // Buffered writer of candump -L lines.

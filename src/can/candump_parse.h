@@ -25,10 +25,15 @@ namespace lc::can::detail {
 // Every line shape of candump.h. Same contract as parse_candump_line: `out` is set only on LineKind::Frame.
 LineKind parse_candump_line_general(std::string_view line, Frame& out) noexcept;
 
-// Bytes read_candump_file asks the kernel for at a time. Small enough that the buffer stays in L2 between the
+// Bytes read_candump_file asks the kernel for at a time (open_candump_reader's default). Small enough that the buffer stays in L2 between the
 // kernel's copy and the parse, and that it costs few fresh pages (each a page fault of ~12 us on the VMs here):
 // against 1 MiB, `bench_log read` of the 1 h log took 37-39 ms instead of 42 (BENCHMARKS.md, sessions 6-7).
 inline constexpr std::size_t kReadBlock = std::size_t{128} << 10;
+
+// A line of this many bytes or more (before its '\n') is bad whatever it holds, since no candump line comes
+// near it (kMaxLineLength): read_candump_file reports it once, as one line, giving on_bad_line its first
+// kLongLine bytes or more, and reads on after its '\n'. Also the most it carries from one block to the next.
+inline constexpr std::size_t kLongLine = 4096;
 
 // Bytes the fixed-layout parser may read from a line's first character, whatever the line's length. The
 // longest line it accepts (15-character interface name, 8 data bytes, "\r\n") ends at byte 62.

@@ -19,6 +19,7 @@
 #include <random>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "can/candump.h"
@@ -326,7 +327,8 @@ Want read_with_general_parser(const std::string& text) {
     const std::string_view line(text.data() + start, (last_without_newline ? text.size() : nl) - start);
     ++e.stats.lines;
     Frame f;
-    switch (parse_candump_line_general(line, f)) {
+    // A line of kLongLine bytes or more is bad whatever it holds (candump_parse.h).
+    switch (line.size() >= detail::kLongLine ? LineKind::Bad : parse_candump_line_general(line, f)) {
       case LineKind::Frame:
         ++e.stats.frames;
         e.frames.push_back(f);
@@ -349,8 +351,8 @@ Want read_with_general_parser(const std::string& text) {
   return e;
 }
 
-// Mostly fixed-layout lines, as in a real log, with everything else mixed in: lines straddle the 1 MiB read
-// blocks at every offset, and the fast path sees old bytes of the buffer after each block's last line.
+// Mostly fixed-layout lines, as in a real log, with everything else mixed in: lines straddle the read blocks at
+// every offset, and the fast path sees old bytes of the buffer after each block's last line.
 std::string mixed_log(std::mt19937_64& rng, std::size_t bytes) {
   std::string text;
   while (text.size() < bytes) {
@@ -375,14 +377,54 @@ std::string mixed_log(std::mt19937_64& rng, std::size_t bytes) {
   return text;
 }
 
-void expect_reader_matches(const std::string& text, const std::string& name) {
+// How the file is read: the default (what read_candump_file(path) does), or small blocks in a ring that another
+// thread fills ahead of the reader as fast as it can, as replay's scoring thread does when it waits.
+struct HowRead {
+  std::size_t block = 0;  // 0: read_candump_file(path)
+  std::size_t slots = 2;
+  bool read_ahead_thread = false;
+};
+
+void expect_reader_matches(const std::string& text, const std::string& name, HowRead how = {}) {
+  SCOPED_TRACE(name + ", block " + std::to_string(how.block) + ", slots " + std::to_string(how.slots) +
+               (how.read_ahead_thread ? ", read ahead" : ""));
   const std::string path = ::testing::TempDir() + "/" + name;
   std::ofstream(path, std::ios::binary) << text;
   std::vector<Frame> frames;
   std::vector<std::uint64_t> bad_numbers;
   ReadOptions options;
   options.on_bad_line = [&](std::uint64_t n, std::string_view) { bad_numbers.push_back(n); };
-  const auto st = read_candump_file(path, [&](const Frame& f) { frames.push_back(f); }, options);
+  auto sink = [&](const Frame& f) { frames.push_back(f); };
+  Expected<ReadStats> st = ReadStats{};
+  if (how.block == 0) {
+    st = read_candump_file(path, sink, options);
+  } else {
+    auto reader = open_candump_reader(path, how.slots, how.block);
+    ASSERT_TRUE(reader) << reader.error().message;
+    // The helper fills the ring before the reader starts (so the two surely share it), then keeps reading
+    // ahead as fast as it can while the reader runs.
+    std::atomic<bool> done{false}, primed{false};
+    std::uint64_t ahead = 0;
+    std::thread helper;
+    if (how.read_ahead_thread) {
+      helper = std::thread([&] {
+        while (!done.load()) {
+          if ((*reader)->read_ahead()) {
+            ++ahead;
+          } else {
+            primed.store(true);
+          }
+        }
+      });
+      while (!primed.load()) std::this_thread::yield();
+    }
+    st = read_candump_file(**reader, sink, options);
+    done.store(true);
+    if (helper.joinable()) helper.join();
+    if (how.read_ahead_thread) {
+      EXPECT_GE(ahead, std::min<std::uint64_t>(how.slots, text.size() / how.block + 1));
+    }
+  }
   ASSERT_TRUE(st) << st.error().message;
   const Want want = read_with_general_parser(text);
   EXPECT_EQ(st->lines, want.stats.lines);
@@ -409,16 +451,53 @@ TEST(CandumpFastPath, ReaderGivesWhatTheGeneralParserGivesLineByLine) {
   expect_reader_matches(text + kBaseLines[0], "fastpath_no_final_newline.log");
 }
 
+// The same with blocks of a few hundred bytes, so that lines straddle thousands of block ends, and a thread
+// reading ahead into a small ring that wraps thousands of times.
+TEST(CandumpFastPath, ReaderGivesTheSameWithSmallBlocksAndAThreadReadingAhead) {
+  std::mt19937_64 rng(kSeed + 4);
+  const std::string text = mixed_log(rng, 1u << 20);
+  for (const HowRead how : {HowRead{509, 2, false}, HowRead{509, 3, true}, HowRead{4096, 8, true},
+                            HowRead{64, 16, true}, HowRead{131072, 15, true}}) {
+    expect_reader_matches(text, "fastpath_small_blocks.log", how);
+    expect_reader_matches(text.substr(0, text.size() - 20), "fastpath_small_blocks_cut.log", how);
+  }
+}
+
+// A "line" of kLongLine bytes or more (a binary file read as a log) is one bad line, whatever blocks it spans,
+// and the lines after it keep their numbers; cut off at the end of the file it is the truncated last line.
+TEST(CandumpFastPath, LongLinesAreOneBadLineEachWhereverTheBlocksEnd) {
+  std::mt19937_64 rng(kSeed + 5);
+  auto noise = [&](std::size_t n) {
+    std::string s;
+    for (std::size_t i = 0; i < n; ++i) s += static_cast<char>(rng() % 255 == 0 ? 'x' : 1 + rng() % 9);  // no '\n'
+    return s;
+  };
+  std::string text;
+  for (std::size_t len : {detail::kLongLine - 1, detail::kLongLine, detail::kLongLine + 1, std::size_t{5000},
+                          std::size_t{300000}, std::size_t{70}}) {
+    text += kBaseLines[0] + "\n" + noise(len) + "\n";
+  }
+  text += kBaseLines[2] + "\n";
+  for (const HowRead how : {HowRead{}, HowRead{509, 2, false}, HowRead{4096, 4, true}, HowRead{4095, 3, true}}) {
+    expect_reader_matches(text, "long_lines.log", how);
+    expect_reader_matches(text + noise(9000), "long_last_line.log", how);
+    expect_reader_matches(text + noise(detail::kLongLine - 3), "almost_long_last_line.log", how);
+  }
+}
+
 // The fast path reads past the end of the data in the read buffer, where the previous block's bytes still are.
 // With every line the same length, the lines of the second (last, short) block sit where those of the first
 // did, so the bytes after a line cut at the end of the file are the rest of that very line and its '\n'. The
 // reader must not take them: the cut line is bad (or, cut after its last digit, a frame without '\n').
 TEST(CandumpFastPath, ReaderNeverTakesOldBufferBytesForTheRestOfACutLine) {
   const std::string& line = kBaseLines[0];
+  const std::size_t block = (line.size() + 1) * 1000;  // every block starts with a whole line
   std::string text;
-  for (int i = 0; i < 25000; ++i) text += line + "\n";  // 1.3 MB: one full 1 MiB block and a short one
-  expect_reader_matches(text + line.substr(0, 40), "fastpath_cut_in_data.log");
-  expect_reader_matches(text + line, "fastpath_cut_before_newline.log");
+  for (int i = 0; i < 2500; ++i) text += line + "\n";  // 2.5 blocks: a short last block in a used slot
+  for (const HowRead how : {HowRead{block, 2, false}, HowRead{block, 2, true}}) {
+    expect_reader_matches(text + line.substr(0, 40), "fastpath_cut_in_data.log", how);
+    expect_reader_matches(text + line, "fastpath_cut_before_newline.log", how);
+  }
 }
 
 TEST(CandumpFastPath, ShouldStopIsCheckedAfterEveryLine) {
