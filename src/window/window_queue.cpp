@@ -43,11 +43,20 @@ void WindowQueue::close() {
   m_not_empty.notify_one();
 }
 
-const Window* WindowQueue::pop() {
+const Window* WindowQueue::pop(const std::function<bool()>& idle) {
   std::unique_lock lock(m_mutex);
   if (m_holding) {
     m_holding = false;  // the previous window's slot is free again
     if (m_producer_waiting && m_slots.size() - used() >= m_resume) m_not_full.notify_one();
+  }
+  if (idle && !m_aborted && !m_closed && m_pushed == m_popped) {
+    // Empty: the caller's idle work first, a piece at a time, until a batch is in or the work runs out.
+    do {
+      lock.unlock();
+      const bool worked = idle();
+      lock.lock();
+      if (!worked) break;
+    } while (!m_aborted && !m_closed && m_pushed - m_popped < m_consumer_resume);
   }
   if (!m_aborted && !m_closed && m_pushed == m_popped) {
     ++m_waits.consumer;

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -37,8 +38,9 @@ class WindowQueue {
   void close();
 
   // Consumer: the next window, valid until the next pop() (its slot is reused only then); nullptr once the
-  // queue is closed and empty, or after abort().
-  const Window* pop();
+  // queue is closed and empty, or after abort(). When the queue is empty and `idle` is given, calls it (without
+  // the lock) for as long as it returns true (it did a piece of work) and no batch has come in, before waiting.
+  const Window* pop(const std::function<bool()>& idle = {});
   // Consumer: stop early (an error on the consumer side); a waiting or later push() returns false.
   void abort();
 

@@ -161,3 +161,55 @@ TEST(WindowQueue, ASideThatWaitedIsWokenOncePerHalfQueue) {
 
 }  // namespace
 }  // namespace lc
+
+namespace lc {
+namespace {
+
+// pop(idle): while the queue is empty the consumer does its idle work, a piece per call, and goes back to
+// windows as soon as a batch (half the queue, at most 32) is in; it never does idle work with windows
+// waiting, and not at all once the queue is closed.
+TEST(WindowQueue, IdleWorkRunsOnlyWhileEmptyAndStopsWhenABatchIsIn) {
+  WindowQueue q(8, kPoints);  // a waiting consumer is woken at 4 windows
+  Made m;
+  std::uint64_t pushed = 0;
+  int calls = 0;
+  // Each piece of idle work here is the producer pushing a window (same thread, so the count is exact).
+  auto push_one = [&] {
+    ++calls;
+    make(m, pushed++);
+    EXPECT_TRUE(q.push(m.w));
+    return true;
+  };
+  const Window* w = q.pop(push_one);
+  ASSERT_NE(w, nullptr);
+  EXPECT_TRUE(holds(*w, 0));
+  EXPECT_EQ(calls, 4) << "idle work must stop at the first batch";
+  for (std::uint64_t i = 1; i < 4; ++i) {
+    w = q.pop(push_one);
+    ASSERT_NE(w, nullptr);
+    EXPECT_TRUE(holds(*w, i));
+  }
+  EXPECT_EQ(calls, 4) << "no idle work while windows are queued";
+
+  // Idle work that runs out: the consumer then waits for the producer as before.
+  int runs_out = 0;
+  std::thread producer([&] {
+    for (std::uint64_t i = 4; i < 8; ++i) {
+      make(m, i);
+      ASSERT_TRUE(q.push(m.w));
+    }
+    q.close();
+  });
+  for (std::uint64_t i = 4; i < 8; ++i) {
+    w = q.pop([&] { return ++runs_out < 3; });
+    ASSERT_NE(w, nullptr);
+    EXPECT_TRUE(holds(*w, i));
+  }
+  producer.join();
+  const int before_end = runs_out;
+  EXPECT_EQ(q.pop([&] { return ++runs_out > 0; }), nullptr);
+  EXPECT_EQ(runs_out, before_end) << "no idle work once the queue is closed and drained";
+}
+
+}  // namespace
+}  // namespace lc
