@@ -68,7 +68,8 @@ struct ReadOptions {
 
 // Streams a candump log file, calling `sink(frame)` for each frame in file order. Reads in large blocks;
 // no allocation per line. Returns the counts, or an Error (BadInput) naming the file (and line in strict mode).
-// Frames delivered before an error are not taken back: the caller keeps what it accepted.
+// Frames delivered before an error are not taken back: the caller keeps what it accepted. A line of 4 KiB or
+// more (a binary file read as a log) is one bad line whatever it holds, and reading goes on after its '\n'.
 Expected<ReadStats> read_candump_file(const std::string& path, const std::function<void(const Frame&)>& sink,
                                       const ReadOptions& options = {});
 
