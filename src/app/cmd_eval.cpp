@@ -62,7 +62,7 @@ nlohmann::ordered_json match_json(const count::MatchResult& m) {
 void add_eval_command(CLI::App& app, Runner& run) {
   struct Args {
     std::vector<std::string> data;
-    std::string model, json, plot, scorer = "forest";
+    std::string model, json, plot, windows_csv, scorer = "forest";
     int lag = decode::kDefaultMaxLagWindows;
     double tolerance_s = 10.0;
     double prob_floor = decode::kDefaultProbFloor;
@@ -75,6 +75,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
       ->check(CLI::IsMember({"forest", "xgboost"}));
   cmd->add_option("--json", a->json, "write per-file and total results as JSON");
   cmd->add_option("--plot", a->plot, "draw truth / online / greedy states over time of the first file into this PNG");
+  cmd->add_option("--windows", a->windows_csv, "write every window's true class, decoded classes and probabilities as CSV");
   cmd->add_option("--max-lag", a->lag, "online decoder: most windows a decision may wait")->check(CLI::Range(0, 1000));
   cmd->add_option("--tolerance", a->tolerance_s, "event match tolerance, seconds")->check(CLI::PositiveNumber);
   cmd->add_option("--prob-floor", a->prob_floor, "online/offline decoders: smallest probability a window's class counts with")
@@ -95,6 +96,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
       DecoderTotals tot[3];
       nlohmann::ordered_json files = nlohmann::ordered_json::array();
       nlohmann::ordered_json plot_data;
+      std::string windows_csv;
       std::printf("%-28s %-8s %5s %5s %5s %5s %5s %5s %7s %7s %7s %6s\n", "file", "decoder", "trips", "true", "loads", "true",
                   "fail", "true", "tripF1", "loadF1", "failF1", "winacc");
       for (std::size_t fi = 0; fi < data.size(); ++fi) {
@@ -115,9 +117,18 @@ void add_eval_command(CLI::App& app, Runner& run) {
           opts.push_back(o);
         }
         // Each file gets a fresh pipeline; its models load on the scoring thread while reading starts (count/replay.h).
+        std::vector<std::vector<double>> window_probs;  // --windows: the model's probabilities, per window
         auto make_pipeline = [&]() -> Expected<std::unique_ptr<count::CyclePipeline>> {
           LC_TRY(bundle, model::ModelBundle::load(dir, man, *model::parse_engine(a->scorer)));
-          return count::CyclePipeline::create(std::move(bundle), opts);
+          LC_TRY(pipeline, count::CyclePipeline::create(std::move(bundle), opts));
+          if (!a->windows_csv.empty()) {
+            const count::CyclePipeline* pp = pipeline.get();
+            pipeline->after_window = [pp, &window_probs](const Window&) {
+              const auto pr = pp->scorer().probabilities();
+              window_probs.emplace_back(pr.begin(), pr.end());
+            };
+          }
+          return pipeline;
         };
         ProgressBar bar("eval " + d.log);
         count::ReplayOptions ro;
@@ -191,6 +202,29 @@ void add_eval_command(CLI::App& app, Runner& run) {
         fj["online_offline_window_agreement"] =
             online_hist->empty() ? 1.0 : static_cast<double>(agree) / static_cast<double>(online_hist->size());
         files.push_back(fj);
+        if (!a->windows_csv.empty()) {
+          if (fi == 0) {
+            windows_csv = "file,window,start_s,truth,online,offline,greedy";
+            for (const auto& c : class_names) windows_csv += ",p_" + c;
+            windows_csv += "\n";
+          }
+          const std::string short_name = d.log.substr(d.log.rfind('/') + 1);
+          char num[64];
+          for (std::size_t w = 0; w < starts.size() && w < window_probs.size(); ++w) {
+            std::snprintf(num, sizeof num, ",%zu,%.3f,", w, static_cast<double>(starts[w]) * 1e-9);
+            windows_csv += short_name + num + true_class[w];
+            for (std::size_t k = 0; k < 3; ++k) {
+              const auto& h = p.counter(k).history_classes();
+              windows_csv += ",";
+              if (w < h.size()) windows_csv += class_names[static_cast<std::size_t>(h[w])];
+            }
+            for (double v : window_probs[w]) {
+              std::snprintf(num, sizeof num, ",%.4g", v);
+              windows_csv += num;
+            }
+            windows_csv += "\n";
+          }
+        }
         if (fi == 0 && !a->plot.empty()) {
           // States over time for the plot: window start, truth path, online path, greedy path.
           nlohmann::ordered_json pd;
@@ -241,6 +275,10 @@ void add_eval_command(CLI::App& app, Runner& run) {
         j["files"] = files;
         j["total"] = total;
         auto w = write_file_atomic(a->json, j.dump(2) + "\n");
+        if (!w) return report_error(w.error());
+      }
+      if (!a->windows_csv.empty()) {
+        auto w = write_file_atomic(a->windows_csv, windows_csv);
         if (!w) return report_error(w.error());
       }
       if (!a->plot.empty()) {
