@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
@@ -65,7 +66,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
     std::string model, json, plot, windows_csv, scorer = "forest";
     int lag = decode::kDefaultMaxLagWindows;
     double tolerance_s = 10.0;
-    double prob_floor = decode::kDefaultProbFloor;
+    std::optional<double> prob_floor;  // absent: the bundle's
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate counting against labelled logs, for the three decoders side by side");
@@ -78,7 +79,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
   cmd->add_option("--windows", a->windows_csv, "write every window's true class, decoded classes and probabilities as CSV");
   cmd->add_option("--max-lag", a->lag, "online decoder: most windows a decision may wait")->check(CLI::Range(0, 1000));
   cmd->add_option("--tolerance", a->tolerance_s, "event match tolerance, seconds")->check(CLI::PositiveNumber);
-  cmd->add_option("--prob-floor", a->prob_floor, "online/offline decoders: smallest probability a window's class counts with")
+  cmd->add_option("--prob-floor", a->prob_floor, "online/offline decoders: smallest probability a window's class counts with (default: the model's)")
       ->check(CLI::Range(1e-12, 1.0));
   cmd->callback([&run, a] {
     run = [a]() -> int {
@@ -112,7 +113,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
           count::PathCounterOptions o;
           o.kind = k;
           o.online.max_lag_windows = a->lag;
-          o.online.prob_floor = a->prob_floor;
+          o.prob_floor_override = a->prob_floor;
           o.keep_history = true;
           opts.push_back(o);
         }
@@ -271,7 +272,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
         j["model"] = dir;
         j["tolerance_s"] = a->tolerance_s;
         j["max_lag_windows"] = a->lag;
-        j["prob_floor"] = a->prob_floor;
+        j["prob_floor"] = a->prob_floor.value_or(manifest->decoder_prob_floor.value_or(decode::kDefaultProbFloor));
         j["files"] = files;
         j["total"] = total;
         auto w = write_file_atomic(a->json, j.dump(2) + "\n");

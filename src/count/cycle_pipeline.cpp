@@ -16,8 +16,14 @@ Expected<std::unique_ptr<CyclePipeline>> CyclePipeline::create(model::ModelBundl
   // The counters get probabilities times the class weights: the online decoder must know how large they get.
   double max_prob = 1.0;
   for (double w : m.decoder_class_weights) max_prob = std::max(max_prob, w);
+  // The segment-end prior per class: that of the state the class ends in.
+  std::vector<double> end_score;
+  if (!m.decoder_segment_end_log_prior.empty())
+    for (const auto& c : classes) end_score.push_back(m.decoder_segment_end_log_prior[static_cast<std::size_t>(c.last())]);
   for (auto o : decoders) {
     o.online.max_prob = std::max(o.online.max_prob, max_prob);
+    o.online.prob_floor = o.prob_floor_override.value_or(m.decoder_prob_floor.value_or(decode::kDefaultProbFloor));
+    o.online.segment_end_score = end_score;
     LC_TRY(pc, PathCounter::create(classes, graph, buckets, o));
     p->m_counters.push_back(std::move(pc));
     p->m_keep_history = p->m_keep_history || o.keep_history;

@@ -25,7 +25,8 @@ struct CyclePipelineStats {
 
 class CyclePipeline {
  public:
-  // `decoders`: one PathCounter is made per entry, with the bundle's classes, graph and position buckets.
+  // `decoders`: one PathCounter is made per entry, with the bundle's classes, graph, position buckets and
+  // decoding settings: its probability floor (unless the entry overrides it) and its segment-end prior.
   static Expected<std::unique_ptr<CyclePipeline>> create(model::ModelBundle bundle, const std::vector<PathCounterOptions>& decoders);
 
   void push(const can::Frame& f) { m_front->push(f); }

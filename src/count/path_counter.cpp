@@ -79,7 +79,7 @@ void PathCounter::commit(std::int64_t window, int class_index, bool forced, std:
 void PathCounter::push(const ScoredWindow& w) {
   const std::int64_t idx = m_next++;
   if (m_opt.kind == DecoderKind::Offline) {
-    if (w.segment_start && idx > m_segment_first) decode_offline_segment();
+    if (w.segment_start && idx > m_segment_first) decode_offline_segment(true);
     if (w.segment_start || idx == 0) m_segment_first = idx;
     const std::size_t need = static_cast<std::size_t>(idx - m_segment_first + 1);
     if (need > m_cap) {
@@ -221,12 +221,13 @@ Expected<CounterCheckpoint> checkpoint_from_json(const std::string& text, std::s
   return c;
 }
 
-void PathCounter::decode_offline_segment() {
+void PathCounter::decode_offline_segment(bool at_stop) {
   if (m_probs.empty()) return;
   decode::OfflineOptions oo;
   oo.score = m_opt.online.score;
   oo.prob_floor = m_opt.online.prob_floor;
   oo.use_start_classes = false;
+  if (at_stop) oo.segment_end_score = m_opt.online.segment_end_score;
   auto path = decode::decode_offline(m_graph, m_probs, oo);
   if (path) {
     for (std::size_t i = 0; i < path->classes.size(); ++i)
@@ -244,7 +245,7 @@ void PathCounter::decode_offline_segment() {
 void PathCounter::end_segment() {
   switch (m_opt.kind) {
     case DecoderKind::Greedy: break;
-    case DecoderKind::Offline: decode_offline_segment(); break;
+    case DecoderKind::Offline: decode_offline_segment(true); break;
     case DecoderKind::Online: {
       decode::OnlineDecoder& d = m_online.front();
       d.end_segment();
@@ -258,7 +259,7 @@ void PathCounter::end_segment() {
 void PathCounter::finish() {
   switch (m_opt.kind) {
     case DecoderKind::Greedy: break;
-    case DecoderKind::Offline: decode_offline_segment(); break;
+    case DecoderKind::Offline: decode_offline_segment(false); break;
     case DecoderKind::Online: {
       decode::OnlineDecoder& d = m_online.front();
       d.finish();

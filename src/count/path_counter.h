@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -58,7 +59,10 @@ Expected<CounterCheckpoint> checkpoint_from_json(const std::string& text, std::s
 
 struct PathCounterOptions {
   DecoderKind kind = DecoderKind::Online;
-  decode::OnlineOptions online;  // lag, score, floor (also used by offline for score and floor)
+  decode::OnlineOptions online;  // lag, score, floor, end prior (also used by offline for all but the lag)
+  // CyclePipeline sets online.prob_floor and online.segment_end_score from the model bundle's manifest; a floor
+  // here replaces the bundle's (`eval --prob-floor`).
+  std::optional<double> prob_floor_override;
   bool keep_history = false;
   // Keep every event in events() (replay, eval). The daemon, which runs for years, hands events to on_event
   // and keeps none, so nothing grows with time.
@@ -100,7 +104,8 @@ class PathCounter {
               std::vector<decode::OnlineDecoder> online);
   void commit(std::int64_t window, int class_index, bool forced, std::int64_t emitted_ns);
   std::size_t slot(std::int64_t window) const { return static_cast<std::size_t>(window) % m_cap; }
-  void decode_offline_segment();
+  // `at_stop`: the segment ended with a gap (the machine stopped), so its end takes the segment-end prior.
+  void decode_offline_segment(bool at_stop);
 
   PathCounterOptions m_opt;
   std::vector<WindowClass> m_classes;

@@ -21,6 +21,7 @@ Expected<OnlineDecoder> OnlineDecoder::create(TransitionGraph graph, const Onlin
     return Error::bad_input("online decoder: max_prob " + std::to_string(options.max_prob) + " is not a positive number");
   if (!valid_prob_floor(options.prob_floor))
     return Error::bad_input("online decoder: prob_floor " + std::to_string(options.prob_floor) + " outside (0, 1]");
+  LC_TRY_STATUS(check_segment_end_score(options.segment_end_score, graph.size(), "online decoder"));
   return OnlineDecoder(std::move(graph), options);
 }
 
@@ -45,6 +46,7 @@ OnlineDecoder::OnlineDecoder(TransitionGraph graph, const OnlineOptions& options
   m_node_max = node_score(options.max_prob, options.score, options.prob_floor);
   const double swing = m_node_max - node_score(0.0, options.score, options.prob_floor);
   const int max_j = 2 * k + 2;
+  const auto& end = options.segment_end_score;
   // reach[(j * k + a) * k + x]: x reachable from a in exactly j windows (j = 0..max_j).
   std::vector<std::uint8_t> reach(static_cast<std::size_t>((max_j + 1) * k * k), 0);
   auto at = [&](int j, int a, int x) -> std::uint8_t& { return reach[static_cast<std::size_t>((j * k + a) * k + x)]; };
@@ -67,7 +69,19 @@ OnlineDecoder::OnlineDecoder(TransitionGraph graph, const OnlineOptions& options
         }
         if (!b_has_any) break;  // b dead-ends before s's continuations could be copied: no bound
         if (covers) {
-          m_drop_margin[static_cast<std::size_t>(b) * m_k + static_cast<std::size_t>(s)] = (j - 1) * swing;
+          double margin = (j - 1) * swing;
+          // The segment may end i < j windows from now, before b's copy reaches s's class: a path from s then
+          // ends in some x reachable in i windows, one from b may end in any y reachable in i, and their end
+          // scores differ by at most max e(x) - max e(y).
+          for (int i = 0; !end.empty() && i < j; ++i) {
+            double ex = -std::numeric_limits<double>::infinity(), ey = ex;
+            for (int x = 0; x < k; ++x) {
+              if (at(i, s, x)) ex = std::max(ex, end[static_cast<std::size_t>(x)]);
+              if (at(i, b, x)) ey = std::max(ey, end[static_cast<std::size_t>(x)]);
+            }
+            if (ex > ey) margin = std::max(margin, i * swing + (ex - ey));
+          }
+          m_drop_margin[static_cast<std::size_t>(b) * m_k + static_cast<std::size_t>(s)] = margin;
           break;
         }
       }
@@ -130,7 +144,7 @@ void OnlineDecoder::push(std::span<const double> probs) {
     const int best = detail::viterbi_step(m_graph, m_score, m_node, m_next, back_row(m_next_window));
     if (best < 0) {
       // Dead end: close the segment on the previous window, start afresh with this one.
-      commit_best_path();
+      commit_best_path(false);
       ++m_stats.dead_ends;
       start_segment(false);
     } else {
@@ -156,9 +170,13 @@ void OnlineDecoder::resume(std::int64_t next_window, int last_class) {
   m_resume_class = (last_class >= 0 && last_class < m_graph.size()) ? last_class : -1;
 }
 
-void OnlineDecoder::end_segment() {
+void OnlineDecoder::end_segment() { close_segment(true); }
+
+void OnlineDecoder::finish() { close_segment(false); }
+
+void OnlineDecoder::close_segment(bool at_stop) {
   m_out_size = 0;
-  if (m_in_segment && undecided() > 0) commit_best_path();
+  if (m_in_segment && undecided() > 0) commit_best_path(at_stop);
   m_in_segment = false;
   m_first_segment = false;
 }
@@ -243,11 +261,18 @@ void OnlineDecoder::drop_hopeless() {
   }
 }
 
-void OnlineDecoder::commit_best_path() {
+void OnlineDecoder::commit_best_path(bool at_stop) {
   const std::int64_t last = m_next_window - 1;
   const std::int64_t first = m_first_undecided;
   if (first > last) return;
-  const int best = detail::best_finite(m_score);
+  int best = -1;
+  if (at_stop && !m_options.segment_end_score.empty()) {
+    // m_next is free between pushes.
+    for (std::size_t c = 0; c < m_k; ++c) m_next[c] = m_score[c] + m_options.segment_end_score[c];
+    best = detail::best_finite(m_next);
+  } else {
+    best = detail::best_finite(m_score);
+  }
   assert(best >= 0);
   trace(best, last, first);
   for (std::int64_t v = first; v <= last; ++v) emit(v, m_trace[static_cast<std::size_t>(v - first)], false);

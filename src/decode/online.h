@@ -16,8 +16,12 @@
 // If from class b every class can be reached in exactly J(b) windows (J(b) is computed from the graph at
 // creation; 3 for the loader cycle with up to two changes per window), then any continuation of a survivor s
 // can be copied by a path from the best survivor b from its J(b)-th window on, losing at most (J(b) - 1) * R
-// on the windows before. So when score(b) - score(s) > (J(b) - 1) * R, every path through s is beaten by
-// one through b: s is dropped (as a forced commit drops survivors) and no longer holds up the merge test.
+// on the windows before. If the segment ends i < J(b) windows from now, a path from s ends in a class x that s
+// reaches in i windows and one from b may end in any y that b reaches in i, so a path from b loses at most
+// i * R + max e(x) - max e(y), e being segment_end_score. So when score(b) - score(s) exceeds the largest of
+// these bounds, margin(b, s), every path through s is beaten by one through b: s is dropped (as a forced
+// commit drops survivors) and no longer holds up the merge test. (In the loader graph every class reaches one
+// ending in EMPTY within a window, so with a segment-end prior that favours EMPTY only i = 0 adds anything.)
 // The optimum never passes through a dropped survivor, so committed windows still equal decode_offline's.
 //
 // Memory is allocated once in create(); push() and end_segment() do not allocate. Per push the cost is
@@ -25,7 +29,9 @@
 // forced commit).
 //
 // Segments: end_segment() (engine off, bus silent, a gap in the log) commits every undecided window along
-// the best path, and the next window may start in any class. The graph's start set, if configured, applies
+// the best path, each survivor's score raised by its class's `segment_end_score` (the log-prior of the state a
+// machine stops in), and the next window may start in any class. finish() (the input is over: the end of a
+// log is where the recording stopped, not a stop of the machine) commits the best path without it. The graph's start set, if configured, applies
 // to the first window after create() or reset() only. If the graph dead-ends (a manifest graph in which no
 // allowed class can follow any survivor), push() ends the segment before that window itself and counts it
 // in stats().dead_ends; the full graphs built from window classes never dead-end.
@@ -61,6 +67,9 @@ struct OnlineOptions {
   // The largest probability push() will get (1 for a model's probabilities; the pipeline's decoder class
   // weights can raise it). It bounds what one window can add to a path; larger values are counted as it.
   double max_prob = 1.0;
+  // Empty, or one value per class, finite and <= 0: added to a path's score when its segment ends (by
+  // end_segment(), not finish()) in that class. A model bundle's segment-end prior (count/path_counter.h).
+  std::vector<double> segment_end_score{};
 };
 
 // One final decision.
@@ -87,7 +96,8 @@ struct OnlineStats {
 
 class OnlineDecoder {
  public:
-  // Error (BadInput) if max_lag_windows < 0 or above kMaxLag, or prob_floor is outside (0, 1].
+  // Error (BadInput) if max_lag_windows < 0 or above kMaxLag, prob_floor is outside (0, 1], or
+  // segment_end_score is neither empty nor K values that are finite and <= 0.
   static constexpr int kMaxLag = 100000;
   static Expected<OnlineDecoder> create(TransitionGraph graph, const OnlineOptions& options = {});
 
@@ -96,8 +106,8 @@ class OnlineDecoder {
   // probabilities are handled as score.h says. No allocation.
   void push(std::span<const double> probs);
 
-  // Commits every undecided window along the best path and starts a new segment. No-op without undecided
-  // windows. No allocation.
+  // The machine stopped (a gap): commits every undecided window along the best path, the survivors' scores
+  // raised by segment_end_score, and starts a new segment. No-op without undecided windows. No allocation.
   void end_segment();
 
   // Resumes after a restart from a checkpoint. The next push gets window index `next_window` and continues
@@ -112,8 +122,9 @@ class OnlineDecoder {
   // The oldest window not yet committed (== the next push's index when nothing is undecided).
   std::int64_t first_undecided() const { return m_in_segment ? m_first_undecided : m_next_window; }
   std::int64_t next_window() const { return m_next_window; }
-  // End of the stream: the same as end_segment().
-  void finish() { end_segment(); }
+  // End of the stream: the same as end_segment() but without segment_end_score (the input stopped, not
+  // necessarily the machine).
+  void finish();
 
   // Decisions committed by the last push(), end_segment() or finish(), in window order (at most
   // max_lag_windows + 1 of them). The span is valid until the next call to any non-const member.
@@ -138,7 +149,9 @@ class OnlineDecoder {
   void trace(int c, std::int64_t to, std::int64_t from);
   void commit_merged();
   void force_oldest();
-  void commit_best_path();
+  // Along the best survivor; with `at_stop` its score includes segment_end_score.
+  void commit_best_path(bool at_stop);
+  void close_segment(bool at_stop);
   void drop_hopeless();
 
   TransitionGraph m_graph;
@@ -150,7 +163,7 @@ class OnlineDecoder {
   double m_node_max = 0.0;           // node_score(max_prob): node scores are clamped to it
   std::vector<double> m_node;        // node scores of the window being pushed
   std::vector<double> m_score;       // survivor scores after the last window (-inf: no survivor)
-  std::vector<double> m_next;        // scratch for the recursion
+  std::vector<double> m_next;        // scratch for the recursion (and for the end scores at a stop)
   std::vector<std::int32_t> m_back;  // ring of m_rows rows of K back-pointers, row = window % m_rows
   std::vector<int> m_set;            // scratch: classes alive at some window during the merge test
   std::vector<int> m_set_next;       // scratch

@@ -64,6 +64,18 @@ int viterbi_step(const TransitionGraph& graph, std::span<const double> prev, std
 
 }  // namespace detail
 
+Status check_segment_end_score(std::span<const double> score, int classes, const std::string& who) {
+  if (score.empty()) return ok();
+  if (score.size() != static_cast<std::size_t>(classes))
+    return Error::bad_input(who + ": segment_end_score has " + std::to_string(score.size()) + " values for " +
+                            std::to_string(classes) + " classes");
+  for (std::size_t k = 0; k < score.size(); ++k)
+    if (!(std::isfinite(score[k]) && score[k] <= 0.0))
+      return Error::bad_input(who + ": segment_end_score[" + std::to_string(k) + "] = " + std::to_string(score[k]) +
+                              " is not a finite value <= 0");
+  return ok();
+}
+
 double path_score(std::span<const double> probs, int num_classes, std::span<const int> path, PathScore mode,
                   double prob_floor) {
   double s = 0.0;
@@ -81,6 +93,7 @@ Expected<DecodedPath> decode_offline(const TransitionGraph& graph, std::span<con
                             " values is not a whole number of windows of " + std::to_string(k) + " classes");
   if (!valid_prob_floor(options.prob_floor))
     return Error::bad_input("decode_offline: prob_floor " + std::to_string(options.prob_floor) + " outside (0, 1]");
+  LC_TRY_STATUS(check_segment_end_score(options.segment_end_score, graph.size(), "decode_offline"));
   const std::size_t windows = probs.size() / k;
   DecodedPath out;
   if (windows == 0) return out;
@@ -99,6 +112,10 @@ Expected<DecodedPath> decode_offline(const TransitionGraph& graph, std::span<con
     cur.swap(next);
   }
 
+  if (!options.segment_end_score.empty()) {
+    for (std::size_t j = 0; j < k; ++j) next[j] = cur[j] + options.segment_end_score[j];
+    best = detail::best_finite(next);
+  }
   out.classes.resize(windows);
   int c = best;
   for (std::size_t t = windows; t-- > 0;) {

@@ -24,6 +24,9 @@ struct OfflineOptions {
   bool use_start_classes = true;
   // SumLogProb only: probabilities below this count as this (score.h).
   double prob_floor = kDefaultProbFloor;
+  // Empty, or one value per class, finite and <= 0: added to the score of a path that ends in that class
+  // (the table is a segment that ended with a stop of the machine; OnlineOptions::segment_end_score).
+  std::vector<double> segment_end_score{};
 };
 
 struct DecodedPath {
@@ -32,7 +35,10 @@ struct DecodedPath {
 };
 
 // Exact Viterbi, O(T*K^2) time, O(T*K) memory. An empty table gives an empty path with score 0.
-// Errors (BadInput): probs.size() not a multiple of graph.size(); prob_floor outside (0, 1]; no path of the
+// With segment_end_score, the path maximises the node scores plus its last class's end score (DecodedPath::score
+// stays the node scores' sum).
+// Errors (BadInput): probs.size() not a multiple of graph.size(); prob_floor outside (0, 1]; segment_end_score
+// neither empty nor K finite values <= 0; no path of the
 // graph fits (possible only with a start set or a graph with dead ends), naming the first window that no
 // allowed path reaches.
 Expected<DecodedPath> decode_offline(const TransitionGraph& graph, std::span<const double> probs,
@@ -42,6 +48,9 @@ Expected<DecodedPath> decode_offline(const TransitionGraph& graph, std::span<con
 // so scores of different paths are comparable exactly. Precondition: path.size() * K == probs.size().
 double path_score(std::span<const double> probs, int num_classes, std::span<const int> path, PathScore mode,
                   double prob_floor = kDefaultProbFloor);
+
+// Whether `score` is empty or `classes` finite values <= 0; else BadInput naming `who` and the entry.
+Status check_segment_end_score(std::span<const double> score, int classes, const std::string& who);
 
 namespace detail {
 

@@ -71,6 +71,27 @@ Expected<Manifest> parse_manifest(const std::string& text, const std::string& na
     m.context_windows = j.value(field, 0);
     field = "decoder_class_weights";
     if (j.contains(field)) m.decoder_class_weights = j.at(field).get<std::vector<double>>();
+    field = "decoder_prob_floor";
+    if (j.contains(field)) m.decoder_prob_floor = j.at(field).get<double>();
+    field = "decoder_segment_end_log_prior";
+    if (j.contains(field)) {
+      const auto& o = j.at(field);
+      if (!o.is_object()) return Error::bad_input(name + ": field '" + field + "': must be an object of state: log-prior");
+      m.decoder_segment_end_log_prior.assign(kStateCount, 0.0);
+      std::array<bool, kStateCount> seen{};
+      for (const auto& [state, v] : o.items()) {
+        const auto st = parse_state(state);
+        if (!st) return Error::bad_input(name + ": field '" + field + "': '" + state + "' is not a state");
+        const double lp = v.get<double>();
+        if (!(std::isfinite(lp) && lp <= 0))
+          return Error::bad_input(name + ": field '" + field + "': " + state + " must be a finite value <= 0");
+        m.decoder_segment_end_log_prior[static_cast<std::size_t>(*st)] = lp;
+        seen[static_cast<std::size_t>(*st)] = true;
+      }
+      for (int s = 0; s < kStateCount; ++s)
+        if (!seen[static_cast<std::size_t>(s)])
+          return Error::bad_input(name + ": field '" + field + "': no value for " + std::string(kStateNames[s]));
+    }
     if (j.contains("training")) m.training = std::move(j["training"]);  // moved: the document is dropped next
     if (j.contains("metrics")) m.metrics = std::move(j["metrics"]);
   } catch (const nlohmann::json::exception& e) {
@@ -105,6 +126,8 @@ Expected<Manifest> parse_manifest(const std::string& text, const std::string& na
     for (double w : m.decoder_class_weights)
       if (!(w > 0 && std::isfinite(w))) return bad("decoder_class_weights", "entries must be positive and finite");
   }
+  if (m.decoder_prob_floor && !(*m.decoder_prob_floor > 0 && *m.decoder_prob_floor <= 1))
+    return bad("decoder_prob_floor", "must be in (0, 1]");
   if (static_cast<int>(m.models.size()) != m.position_buckets)
     return bad("models", "lists " + std::to_string(m.models.size()) + " models for " + std::to_string(m.position_buckets) +
                              " position buckets");
@@ -131,6 +154,13 @@ std::string manifest_to_json(const Manifest& m) {
   j["models"] = m.models;
   if (m.context_windows > 0) j["context_windows"] = m.context_windows;
   if (!m.decoder_class_weights.empty()) j["decoder_class_weights"] = m.decoder_class_weights;
+  if (m.decoder_prob_floor) j["decoder_prob_floor"] = *m.decoder_prob_floor;
+  if (!m.decoder_segment_end_log_prior.empty()) {
+    nlohmann::ordered_json o;
+    for (int s = 0; s < kStateCount; ++s)
+      o[std::string(kStateNames[s])] = m.decoder_segment_end_log_prior[static_cast<std::size_t>(s)];
+    j["decoder_segment_end_log_prior"] = o;
+  }
   j["features"] = m.features;
   j["training"] = m.training;
   j["metrics"] = m.metrics;

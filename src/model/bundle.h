@@ -17,6 +17,12 @@
 //                                                           // the 2 previous windows, newest first (absent = 0)
 //     "decoder_class_weights": [1.3, 0.8, ...],             // optional: per class, multiplies its probability
 //                                                           // before decoding (prior correction; absent = 1)
+//     "decoder_prob_floor": 0.001,                          // optional: the decoders' probability floor
+//                                                           // (decode/score.h; absent = its default, 0.01)
+//     "decoder_segment_end_log_prior": {"EMPTY": 0, "LOADING": -4.6, "LOADED": -4.6, "UNLOADING": -4.6},
+//                                                           // optional: log-prior of the state the machine is
+//                                                           // in when it stops (a gap ends the segment), each
+//                                                           // <= 0; absent = no preference
 //     "training": {...},   // data summary (files, windows per class, seeds, xgboost params)
 //     "metrics": {...}     // evaluation on held-out data, if any
 //   }
@@ -69,6 +75,9 @@ struct Manifest {
   int max_changes_per_window = 2;
   std::vector<std::string> models;
   std::vector<double> decoder_class_weights;  // empty = all 1
+  std::optional<double> decoder_prob_floor;    // absent = decode::kDefaultProbFloor
+  // Indexed by State (kStateCount values, each finite and <= 0), or empty: no segment-end prior.
+  std::vector<double> decoder_segment_end_log_prior;
   int context_windows = 0;  // K: model input = features of this window, then of the K previous ones (newest first)
   nlohmann::json training = nlohmann::json::object();
   nlohmann::json metrics = nlohmann::json::object();

@@ -1,6 +1,7 @@
 #include "model/trainer.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -23,6 +24,9 @@ struct FileRows {
   std::vector<int> cls;        // index into the canonical class list
   std::vector<int> position;   // -1 without change
   std::size_t skipped = 0;
+  // Stops: the labelled state at the end of the last window before each gap that ends a segment (the end of
+  // the file is where the recording stopped, not a stop, and is not counted).
+  std::array<std::size_t, kStateCount> stops{};
 };
 
 std::vector<std::string> engine_signal_names() {
@@ -40,7 +44,12 @@ Expected<FileRows> collect(const LabelledLog& d, const TrainConfig& cfg, const s
   const auto k = static_cast<std::size_t>(cfg.context_windows);
   std::vector<double> buf(nf), hist(k * nf, std::numeric_limits<double>::quiet_NaN());  // hist: newest first
   std::int64_t last_end = -1;  // end of the newest window in `hist`, -1: none
+  std::int64_t prev_window_end = -1;  // end of the previous window of the file, -1: none yet
   FramePipeline pipe(std::move(plan), cfg.front_end, [&](const Window& w) {
+    if (w.segment_start && prev_window_end >= 0)
+      if (const auto st = state_at(labels, static_cast<double>(prev_window_end - 1) * 1e-9))
+        ++rows.stops[static_cast<std::size_t>(*st)];
+    prev_window_end = w.end_ns;
     const bool ctx = k > 0;
     // The chain of previous windows holds only while each window follows the last one in the same segment.
     if (ctx && (w.segment_start || last_end != w.start_ns)) std::fill(hist.begin(), hist.end(), std::numeric_limits<double>::quiet_NaN());
@@ -107,7 +116,7 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
       {"window", {"points", "hop"}},
       {"grid", {"rate_hz", "staleness_s", "segment_gap_s"}},
       {"model", {"position_buckets", "max_changes_per_window", "max_features", "fdr_level", "source_address", "class_weight_power",
-                 "decoder_prior_power", "context_windows"}},
+                 "decoder_prior_power", "decoder_prob_floor", "context_windows"}},
       {"xgboost", {"max_depth", "eta", "max_rounds", "early_stopping_rounds", "min_child_weight", "subsample",
                    "colsample_bytree", "lambda", "nthread", "seed"}},
       {"split", {"valid_fraction", "min_files_for_file_split"}}};
@@ -139,6 +148,12 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
   LC_TRY_STATUS(wrap(read_key(t, "model", "class_weight_power", c.class_weight_power)));
   LC_TRY_STATUS(wrap(read_key(t, "model", "decoder_prior_power", c.decoder_prior_power)));
   LC_TRY_STATUS(wrap(read_key(t, "model", "context_windows", c.context_windows)));
+  if (t.at_path("model.decoder_prob_floor").node() != nullptr) {
+    double floor = 0.0;
+    LC_TRY_STATUS(wrap(read_key(t, "model", "decoder_prob_floor", floor)));
+    if (!(floor > 0 && floor <= 1)) return Error::bad_input(path + ": model.decoder_prob_floor must be in (0, 1]");
+    c.decoder_prob_floor = floor;
+  }
   LC_TRY_STATUS(wrap(read_key(t, "xgboost", "max_depth", c.xgb.max_depth)));
   LC_TRY_STATUS(wrap(read_key(t, "xgboost", "eta", c.xgb.eta)));
   LC_TRY_STATUS(wrap(read_key(t, "xgboost", "max_rounds", c.xgb.max_rounds)));
@@ -184,10 +199,12 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
   // 1. Windows of every file, and the split.
   std::vector<FileRows> files;
   TrainReport rep;
+  std::array<std::size_t, kStateCount> stops{};
   for (const auto& d : data) {
     say("reading " + d.log);
     LC_TRY(rows, collect(d, cfg, canon, all));
     rep.skipped_windows += rows.skipped;
+    for (std::size_t i = 0; i < stops.size(); ++i) stops[i] += rows.stops[i];
     files.push_back(std::move(rows));
   }
   std::vector<double> xt, xpt;
@@ -305,6 +322,16 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
       m.decoder_class_weights.push_back(std::pow(prior * k, -cfg.decoder_prior_power));
     }
   }
+  m.decoder_prob_floor = cfg.decoder_prob_floor;
+  // The segment-end prior: add-one smoothed frequencies of the states the machine stopped in, as logs relative
+  // to the most frequent (so each is <= 0). None without a stop in the data.
+  std::size_t n_stops = 0;
+  for (auto n : stops) n_stops += n;
+  if (n_stops > 0) {
+    const std::size_t most = *std::max_element(stops.begin(), stops.end());
+    for (auto n : stops)
+      m.decoder_segment_end_log_prior.push_back(std::log((static_cast<double>(n) + 1.0) / (static_cast<double>(most) + 1.0)));
+  }
   for (const auto& a : class_names)
     for (const auto& b : class_names)
       if (parse_window_class(b)->first() == parse_window_class(a)->last()) m.transitions.emplace_back(a, b);
@@ -329,6 +356,8 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
     model_json.push_back(std::move(json));
     m.models.push_back("position_" + std::to_string(b) + ".json");
   }
+  nlohmann::json stops_json = nlohmann::json::object();
+  for (int st = 0; st < kStateCount; ++st) stops_json[std::string(kStateNames[st])] = stops[static_cast<std::size_t>(st)];
   nlohmann::json files_j = nlohmann::json::array();
   for (const auto& d : data) files_j.push_back({{"log", d.log}, {"labels", d.labels}});
   m.training = {{"files", files_j},
@@ -344,6 +373,7 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
                 {"class_weight_power", cfg.class_weight_power},
                 {"decoder_prior_power", cfg.decoder_prior_power},
                 {"context_windows", cfg.context_windows},
+                {"segment_end_states", stops_json},
                 {"models", rounds},
                 {"xgboost", {{"version", xgboost_version()}, {"max_depth", cfg.xgb.max_depth}, {"eta", cfg.xgb.eta},
                              {"max_rounds", cfg.xgb.max_rounds}, {"early_stopping_rounds", cfg.xgb.early_stopping_rounds},

@@ -16,6 +16,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,10 @@ struct TrainConfig {
   // leave the models' rare transition classes under-predicted; a path needs every transition of a cycle, so
   // a missed one loses the cycle. 0 = none.
   double decoder_prior_power = 0.0;
+  // The decoders' probability floor stored in the manifest (decode/score.h); absent: the decoders' default.
+  // (The segment-end prior is always learned: the states the labels show at each stop, i.e. each gap that
+  // ends a segment, add-one smoothed.)
+  std::optional<double> decoder_prob_floor;
   // K > 0: the models also see the K previous windows' selected features (NaN where a segment has none),
   // i.e. 5 (K + 1) s of signal for a 5 s decision. 0: the window alone. At most kMaxContextWindows.
   int context_windows = 0;
@@ -52,7 +57,7 @@ struct TrainConfig {
 //   [window]  points = 5   hop = 5
 //   [grid]    rate_hz = 1.0   staleness_s = 3.0   segment_gap_s = 30.0
 //   [model]   position_buckets = 3   max_changes_per_window = 2   max_features = 150   fdr_level = 0.05
-//             class_weight_power = 0.5   decoder_prior_power = 0.25
+//             class_weight_power = 0.5   decoder_prior_power = 0.25   decoder_prob_floor = 0.001
 //   [xgboost] max_depth = 6   eta = 0.1   max_rounds = 400   early_stopping_rounds = 25   nthread = 2   seed = 0
 //   [split]   valid_fraction = 0.2   min_files_for_file_split = 3
 Expected<TrainConfig> read_train_config(const std::string& path);

@@ -238,3 +238,45 @@ TEST(PathCounter, WithoutKeepEventsNothingGrowsButEveryEventIsHandedOn) {
 
 }  // namespace
 }  // namespace lc::count
+
+namespace lc::count {
+namespace {
+
+TEST(PathCounter, SegmentEndPriorDecidesAStopButNotTheEndOfTheInput) {
+  // Three windows that look LOADED, the last one a little like a dump ending EMPTY; then a gap (the next
+  // window starts a segment), and the same three windows again before the input ends. With a prior that the
+  // machine stops EMPTY, the first segment's last window is the dump (a trip); the second segment, cut by the
+  // end of the input and not by a stop, keeps the likelier LOADED (no trip). Online and offline alike.
+  const auto classes = classes_up_to(2);
+  const std::size_t k = classes.size();
+  auto g = decode::TransitionGraph::from_classes(classes);
+  const auto idx = [&](const std::string& name) { return static_cast<std::size_t>(g->index_of(name)); };
+  std::vector<double> probs(7 * k, 0.001);
+  for (std::size_t w : {0u, 1u, 2u, 4u, 5u, 6u}) probs[w * k + idx("LOADED_NO_TRANSITION")] = 0.9;
+  for (std::size_t w : {2u, 6u}) probs[w * k + idx("LOADED_TO_UNLOADING_TO_EMPTY")] = 0.3;
+  probs[3 * k + idx("EMPTY_NO_TRANSITION")] = 0.9;  // the first window after the gap
+  std::vector<std::uint8_t> pos(7 * k, 1);
+  std::vector<double> end;
+  for (const auto& c : classes) end.push_back(c.last() == State::Empty ? 0.0 : -4.6);
+  for (DecoderKind kind : {DecoderKind::Online, DecoderKind::Offline}) {
+    for (const bool with_prior : {false, true}) {
+      PathCounterOptions o;
+      o.kind = kind;
+      o.keep_history = true;
+      if (with_prior) o.online.segment_end_score = end;
+      auto pc = PathCounter::create(classes, *g, 3, o);
+      ASSERT_TRUE(pc) << pc.error().message;
+      for (std::size_t w = 0; w < 7; ++w) pc->push(window_at(probs, pos, k, w, w == 0 || w == 3));
+      pc->finish();
+      const auto& h = pc->history_classes();
+      ASSERT_EQ(h.size(), 7u);
+      SCOPED_TRACE(std::string(decoder_name(kind)) + (with_prior ? " with" : " without") + " the prior");
+      EXPECT_EQ(h[2], static_cast<int>(idx(with_prior ? "LOADED_TO_UNLOADING_TO_EMPTY" : "LOADED_NO_TRANSITION")));
+      EXPECT_EQ(h[6], static_cast<int>(idx("LOADED_NO_TRANSITION")));
+      EXPECT_EQ(pc->counters().trips, with_prior ? 1u : 0u);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace lc::count

@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <string>
+
+#include <nlohmann/json.hpp>
 
 #include "count/cycle_pipeline.h"
 
@@ -26,6 +30,39 @@ TEST(CyclePipeline, OnlineDecoderKnowsTheLargestWeightedProbability) {
   ASSERT_TRUE(pipe) << pipe.error().message;
   EXPECT_EQ((*pipe)->counter(0).options().online.max_prob, max_w);
   EXPECT_EQ((*pipe)->counter(1).options().online.max_prob, max_w);
+}
+
+TEST(CyclePipeline, DecodersTakeTheBundlesFloorAndSegmentEndPriorUnlessTheFloorIsOverridden) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / ("lc_pipeline_decoding_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::copy(kModel, dir, fs::copy_options::recursive);
+  nlohmann::json j;
+  {
+    std::ifstream in(dir / "manifest.json");
+    j = nlohmann::json::parse(in);
+  }
+  j["decoder_prob_floor"] = 0.002;
+  j["decoder_segment_end_log_prior"] = {{"EMPTY", 0.0}, {"LOADING", -1.0}, {"LOADED", -2.0}, {"UNLOADING", -3.0}};
+  std::ofstream(dir / "manifest.json") << j.dump(2);
+  auto bundle = model::ModelBundle::load(dir.string());
+  ASSERT_TRUE(bundle) << bundle.error().message;
+  const auto classes = bundle->classes();
+  PathCounterOptions online, offline;
+  offline.kind = DecoderKind::Offline;
+  offline.prob_floor_override = 0.05;
+  auto pipe = CyclePipeline::create(std::move(*bundle), {online, offline});
+  ASSERT_TRUE(pipe) << pipe.error().message;
+  EXPECT_EQ((*pipe)->counter(0).options().online.prob_floor, 0.002);
+  EXPECT_EQ((*pipe)->counter(1).options().online.prob_floor, 0.05);
+  const double by_state[] = {0.0, -1.0, -2.0, -3.0};
+  for (std::size_t d = 0; d < 2; ++d) {
+    const auto& e = (*pipe)->counter(d).options().online.segment_end_score;
+    ASSERT_EQ(e.size(), classes.size());
+    for (std::size_t c = 0; c < classes.size(); ++c)
+      EXPECT_EQ(e[c], by_state[static_cast<int>(classes[c].last())]) << classes[c].name();
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -29,8 +29,11 @@ struct Oracle {
 
 // Every path of the graph, depth first, scored left to right like the decoders. Among equal scores the
 // path that is smaller compared from the last window backwards wins (the decoders' documented tie-break).
+// `end` (empty, or one value per class): added to a path's score for the class it ends in (Oracle::score
+// includes it).
 inline Oracle brute_force(const TransitionGraph& g, std::span<const double> probs, PathScore mode,
-                          double prob_floor = kDefaultProbFloor, bool use_start = true) {
+                          double prob_floor = kDefaultProbFloor, bool use_start = true,
+                          std::span<const double> end = {}) {
   const auto k = static_cast<std::size_t>(g.size());
   const std::size_t t_len = probs.size() / k;
   Oracle best;
@@ -43,6 +46,7 @@ inline Oracle brute_force(const TransitionGraph& g, std::span<const double> prob
   };
   const auto rec = [&](auto&& self, std::size_t t, double score) -> void {
     if (t == t_len) {
+      if (!end.empty() && t > 0) score += end[static_cast<std::size_t>(path.back())];
       if (best.path.empty() || score > best.score || (score == best.score && reverse_less(path, best.path))) {
         best.path = path;
         best.score = score;

@@ -182,5 +182,53 @@ TEST(Offline, StartSetMatchesBruteForce) {
   }
 }
 
+TEST(Offline, SegmentEndScoreMatchesBruteForce) {
+  // The path maximises its node scores plus the end score of its last class; DecodedPath::score stays the
+  // node scores' sum. End scores from 0 to -20: large ones pull the last windows of the path, and can make the
+  // whole path differ from the one without them.
+  std::cout << "[ seed     ] " << kSeed + 5 << '\n';
+  std::mt19937_64 rng(kSeed + 5);
+  int changed = 0;
+  for (const int changes : {1, 2}) {
+    const auto g = testing::graph_up_to(changes);
+    const auto k = static_cast<std::size_t>(g.size());
+    for (int iter = 0; iter < 300; ++iter) {
+      const int windows = 1 + iter % 6;
+      const auto probs = testing::random_table(rng, windows, g.size());
+      std::uniform_real_distribution<double> u(-20.0, 0.0);
+      std::vector<double> end(k);
+      for (auto& e : end) e = iter % 2 ? u(rng) : std::round(u(rng) / 10) * 10;  // ties at 0 and -10 too
+      for (const auto mode : {PathScore::SumProb, PathScore::SumLogProb}) {
+        SCOPED_TRACE("seed " + std::to_string(kSeed + 5) + " changes " + std::to_string(changes) + " iter " +
+                     std::to_string(iter));
+        OfflineOptions o{mode};
+        o.segment_end_score = end;
+        const auto got = decode_offline(g, probs, o);
+        ASSERT_TRUE(got) << got.error().message;
+        const auto want = testing::brute_force(g, probs, mode, kDefaultProbFloor, true, end);
+        EXPECT_EQ(got->classes, want.path);
+        EXPECT_DOUBLE_EQ(got->score, path_score(probs, g.size(), got->classes, mode));
+        changed += got->classes != decode_offline(g, probs, {mode}).value().classes;
+      }
+    }
+  }
+  EXPECT_GT(changed, 100) << "the end scores must change paths for the test to mean anything";
+}
+
+TEST(Offline, BadSegmentEndScoreIsAnError) {
+  const auto g = testing::graph_up_to(1);
+  const std::vector<double> probs(static_cast<std::size_t>(g.size()), 0.1);
+  for (const std::vector<double>& end :
+       {std::vector<double>(3, 0.0), std::vector<double>(static_cast<std::size_t>(g.size()), 0.5),
+        std::vector<double>(static_cast<std::size_t>(g.size()), -std::numeric_limits<double>::infinity()),
+        std::vector<double>(static_cast<std::size_t>(g.size()), std::nan(""))}) {
+    OfflineOptions o;
+    o.segment_end_score = end;
+    const auto got = decode_offline(g, probs, o);
+    ASSERT_FALSE(got);
+    EXPECT_NE(got.error().message.find("segment_end_score"), std::string::npos) << got.error().message;
+  }
+}
+
 }  // namespace
 }  // namespace lc::decode

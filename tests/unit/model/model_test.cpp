@@ -172,6 +172,84 @@ TEST_F(TrainedBundle, DecoderClassWeightsFollowTrainingFrequencies) {
   EXPECT_EQ(again->decoder_class_weights, m.decoder_class_weights);
 }
 
+// The states the machine stopped in, learned from the labels at each gap that ends a segment: a copy of a
+// training log with a 60 s silence cut into the middle of a long labelled interval (the labels shifted with
+// it) gives one stop, in that interval's state; the bundle then carries the add-one smoothed log-prior
+// relative to the most frequent state, and the configured probability floor. The fixture's logs, without a
+// stop, give no prior.
+TEST_F(TrainedBundle, SegmentEndPriorCountsTheStatesAtStopsAndTheFloorIsStored) {
+  auto labels = read_labels_csv(data_[0].labels);
+  ASSERT_TRUE(labels) << labels.error().message;
+  // The longest interval after the first 4 minutes; cut in its middle.
+  const double t0 = labels->front().start_s;
+  std::size_t best = 0;
+  double best_len = 0;
+  for (std::size_t i = 0; i < labels->size(); ++i) {
+    const auto& iv = (*labels)[i];
+    if (iv.start_s > t0 + 240 && iv.end_s - iv.start_s > best_len) {
+      best = i;
+      best_len = iv.end_s - iv.start_s;
+    }
+  }
+  ASSERT_GT(best_len, 15.0);
+  const State stop_state = (*labels)[best].state;
+  const double cut = ((*labels)[best].start_s + (*labels)[best].end_s) / 2, gap = 60.0;
+  std::vector<LabelInterval> shifted;
+  for (const auto& iv : *labels) {
+    if (iv.end_s <= cut) {
+      shifted.push_back(iv);
+    } else if (iv.start_s >= cut) {
+      shifted.push_back({iv.start_s + gap, iv.end_s + gap, iv.state});
+    } else {  // the interval cut in two, its state also over the silence
+      shifted.push_back({iv.start_s, iv.end_s + gap, iv.state});
+    }
+  }
+  const std::string log = (dir_ / "gap.log").string(), lab = (dir_ / "gap.labels.csv").string();
+  ASSERT_TRUE(write_labels_csv(lab, shifted));
+  {
+    std::ifstream in(data_[0].log);
+    std::ofstream out(log);
+    std::string line;
+    char buf[64];
+    while (std::getline(in, line)) {
+      const double t = std::stod(line.substr(1, line.find(')') - 1));
+      if (t > cut) {
+        std::snprintf(buf, sizeof buf, "(%.6f)", t + gap);
+        line = buf + line.substr(line.find(')') + 1);
+      }
+      out << line << '\n';
+    }
+  }
+  TrainConfig cfg = cfg_;
+  cfg.decoder_prob_floor = 0.001;
+  auto r = train_bundle({{log, lab}, data_[1]}, cfg, (dir_ / "stops").string());
+  ASSERT_TRUE(r) << r.error().message;
+  auto b = ModelBundle::load((dir_ / "stops").string());
+  ASSERT_TRUE(b) << b.error().message;
+  const Manifest& m = b->manifest();
+  for (int st = 0; st < kStateCount; ++st)
+    EXPECT_EQ(m.training.at("segment_end_states").at(std::string(kStateNames[st])).get<int>(),
+              st == static_cast<int>(stop_state) ? 1 : 0)
+        << kStateNames[st];
+  ASSERT_EQ(m.decoder_segment_end_log_prior.size(), static_cast<std::size_t>(kStateCount));
+  for (int st = 0; st < kStateCount; ++st)
+    EXPECT_DOUBLE_EQ(m.decoder_segment_end_log_prior[static_cast<std::size_t>(st)],
+                     st == static_cast<int>(stop_state) ? 0.0 : std::log(0.5))
+        << kStateNames[st];
+  ASSERT_TRUE(m.decoder_prob_floor.has_value());
+  EXPECT_EQ(*m.decoder_prob_floor, 0.001);
+  // Round trip through the manifest text.
+  auto again = parse_manifest(manifest_to_json(m), "manifest.json");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ(again->decoder_segment_end_log_prior, m.decoder_segment_end_log_prior);
+  EXPECT_EQ(again->decoder_prob_floor, m.decoder_prob_floor);
+  // Without stops (the fixture's bundle): no prior, no floor unless configured.
+  auto a = ModelBundle::load((dir_ / "a").string());
+  ASSERT_TRUE(a) << a.error().message;
+  EXPECT_TRUE(a->manifest().decoder_segment_end_log_prior.empty());
+  EXPECT_FALSE(a->manifest().decoder_prob_floor.has_value());
+}
+
 // Copies the good bundle and applies `damage` to it; loading must fail with a message containing `needle`.
 void expect_broken(const fs::path& good, const fs::path& copy, const std::function<void(const fs::path&)>& damage,
                    const std::string& needle) {
@@ -305,6 +383,23 @@ TEST_F(TrainedBundle, BrokenBundlesFailLoudlyNamingTheProblem) {
                 "decoder_class_weights");
   expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["decoder_class_weights"][2] = -1.0; }); },
                 "decoder_class_weights");
+  expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["decoder_prob_floor"] = 0.0; }); },
+                "decoder_prob_floor");
+  const nlohmann::json prior = {{"EMPTY", 0.0}, {"LOADING", -1.0}, {"LOADED", -1.0}, {"UNLOADING", -1.0}};
+  expect_broken(good, bad, [&](const fs::path& d) { edit_manifest(d, [&](auto& j) {
+    j["decoder_segment_end_log_prior"] = prior;
+    j["decoder_segment_end_log_prior"]["LOADED"] = 0.5;
+  }); }, "LOADED must be a finite value <= 0");
+  expect_broken(good, bad, [&](const fs::path& d) { edit_manifest(d, [&](auto& j) {
+    j["decoder_segment_end_log_prior"] = prior;
+    j["decoder_segment_end_log_prior"]["PARKED"] = 0.0;
+  }); }, "'PARKED' is not a state");
+  expect_broken(good, bad, [&](const fs::path& d) { edit_manifest(d, [&](auto& j) {
+    j["decoder_segment_end_log_prior"] = prior;
+    j["decoder_segment_end_log_prior"].erase("UNLOADING");
+  }); }, "no value for UNLOADING");
+  expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["decoder_segment_end_log_prior"] = 1; }); },
+                "decoder_segment_end_log_prior");
   expect_broken(good, bad, [](const fs::path& d) { fs::remove(d / "position_1.json"); }, "position_1.json");
   expect_broken(good, bad, [](const fs::path& d) { std::ofstream(d / "position_0.json") << "{\"learner\": 3}"; }, "position_0.json");
   expect_broken(good, bad, [](const fs::path& d) {
@@ -414,6 +509,16 @@ TEST(TrainConfig, UnknownKeysAndBadValuesNameTheKey) {
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->front_end.window.points, 10u);
   EXPECT_EQ(c->front_end.grid.rate_hz, 2.0);
+  std::ofstream(d / "t5.toml") << "[model]\ndecoder_prob_floor = 0.001\n";
+  c = read_train_config((d / "t5.toml").string());
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->decoder_prob_floor, 0.001);
+  for (const char* v : {"0.0", "1.5", "\"low\""}) {
+    std::ofstream(d / "t6.toml") << "[model]\ndecoder_prob_floor = " << v << "\n";
+    c = read_train_config((d / "t6.toml").string());
+    ASSERT_FALSE(c) << v;
+    EXPECT_NE(c.error().message.find("decoder_prob_floor"), std::string::npos) << c.error().message;
+  }
   std::ofstream(d / "t4.toml") << "[grid\nrate_hz = 2.0\n";
   c = read_train_config((d / "t4.toml").string());
   ASSERT_FALSE(c);
