@@ -18,9 +18,12 @@
 namespace lc::model {
 namespace {
 
+// A file's windows: every window's features once (with context, also the unlabelled ones, since they are
+// still the context of the next), and per labelled row the windows its model input is made of.
 struct FileRows {
-  std::vector<double> x;       // windows x all features
-  std::vector<double> xp;      // with context: the K previous windows' features, newest first (NaN where none)
+  std::vector<double> feat;    // stored windows x all features
+  std::vector<std::int64_t> row_window;  // per row: its window in `feat`
+  std::vector<std::int64_t> ctx;         // per row, K entries: the previous windows, newest first (-1: missing)
   std::vector<int> cls;        // index into the canonical class list
   std::vector<int> position;   // -1 without change
   std::size_t skipped = 0;
@@ -42,7 +45,9 @@ Expected<FileRows> collect(const LabelledLog& d, const TrainConfig& cfg, const s
   FileRows rows;
   const std::size_t nf = all.plan().full_size();
   const auto k = static_cast<std::size_t>(cfg.context_windows);
-  std::vector<double> buf(nf), hist(k * nf, std::numeric_limits<double>::quiet_NaN());  // hist: newest first
+  const bool ctx = k > 0;
+  std::vector<double> buf(nf);
+  std::vector<std::int64_t> hist(k, -1);  // the previous K windows in `feat`, newest first (-1: missing)
   std::int64_t last_end = -1;  // end of the newest window in `hist`, -1: none
   std::int64_t prev_window_end = -1;  // end of the previous window of the file, -1: none yet
   FramePipeline pipe(std::move(plan), cfg.front_end, [&](const Window& w) {
@@ -50,35 +55,31 @@ Expected<FileRows> collect(const LabelledLog& d, const TrainConfig& cfg, const s
       if (const auto st = state_at(labels, static_cast<double>(prev_window_end - 1) * 1e-9))
         ++rows.stops[static_cast<std::size_t>(*st)];
     prev_window_end = w.end_ns;
-    const bool ctx = k > 0;
     // The chain of previous windows holds only while each window follows the last one in the same segment.
-    if (ctx && (w.segment_start || last_end != w.start_ns)) std::fill(hist.begin(), hist.end(), std::numeric_limits<double>::quiet_NaN());
-    // With context every window is extracted: a skipped window is still the next ones' previous window.
-    if (ctx) all.extract_all(std::span<const std::span<const double>>(w.series.data(), w.series.size()), buf);
-    auto remember = [&] {
-      if (!ctx) return;
-      std::copy_backward(hist.begin(), hist.end() - static_cast<std::ptrdiff_t>(nf), hist.end());
-      std::copy(buf.begin(), buf.end(), hist.begin());
-      last_end = w.end_ns;
-    };
+    const bool chain_broken = w.segment_start || last_end != w.start_ns;
+    if (ctx && chain_broken) std::fill(hist.begin(), hist.end(), -1);
     const WindowTarget t = window_target(labels, w.start_ns, w.end_ns, cfg.position_buckets, cfg.max_changes_per_window);
-    if (t.kind != WindowTarget::Kind::Ok) {
-      ++rows.skipped;
-      remember();
-      return;
+    const auto it = t.kind == WindowTarget::Kind::Ok ? std::find(canon.begin(), canon.end(), t.cls) : canon.end();
+    const bool labelled = it != canon.end();
+    if (!labelled) ++rows.skipped;
+    // With context every window is stored: a skipped window is still the next ones' previous window.
+    std::int64_t id = -1;
+    if (labelled || ctx) {
+      all.extract_all(std::span<const std::span<const double>>(w.series.data(), w.series.size()), buf);
+      id = static_cast<std::int64_t>(rows.feat.size() / nf);
+      rows.feat.insert(rows.feat.end(), buf.begin(), buf.end());
     }
-    const auto it = std::find(canon.begin(), canon.end(), t.cls);
-    if (it == canon.end()) {
-      ++rows.skipped;
-      remember();
-      return;
+    if (labelled) {
+      rows.row_window.push_back(id);
+      rows.ctx.insert(rows.ctx.end(), hist.begin(), hist.end());
+      rows.cls.push_back(static_cast<int>(it - canon.begin()));
+      rows.position.push_back(t.position);
     }
-    if (!ctx) all.extract_all(std::span<const std::span<const double>>(w.series.data(), w.series.size()), buf);
-    rows.x.insert(rows.x.end(), buf.begin(), buf.end());
-    if (ctx) rows.xp.insert(rows.xp.end(), hist.begin(), hist.end());
-    remember();
-    rows.cls.push_back(static_cast<int>(it - canon.begin()));
-    rows.position.push_back(t.position);
+    if (ctx) {
+      std::copy_backward(hist.begin(), hist.end() - 1, hist.end());
+      hist[0] = id;
+      last_end = w.end_ns;
+    }
   });
   auto st = can::read_candump_file(d.log, [&](const can::Frame& f) { pipe.push(f); });
   if (!st) return st.error();
@@ -207,9 +208,14 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
     for (std::size_t i = 0; i < stops.size(); ++i) stops[i] += rows.stops[i];
     files.push_back(std::move(rows));
   }
-  std::vector<double> xt, xpt;
+  // Rows by reference (file, row); FRESH gets the training rows' own features as one matrix, `xt`.
+  struct RowRef {
+    std::uint32_t file;
+    std::uint32_t row;
+  };
+  std::vector<RowRef> train_rows, valid_rows;
+  std::vector<double> xt;
   std::vector<int> yt, pt, yv, pv;
-  std::vector<double> xv, xpv;
   const bool by_file = files.size() >= cfg.min_files_for_file_split;
   const std::size_t n_valid_files =
       by_file ? std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(cfg.valid_fraction * static_cast<double>(files.size())))) : 0;
@@ -221,18 +227,15 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
     else cut = n - static_cast<std::size_t>(std::floor(cfg.valid_fraction * static_cast<double>(n)));
     for (std::size_t i = 0; i < n; ++i) {
       const bool train = i < cut;
-      auto& x = train ? xt : xv;
-      x.insert(x.end(), r.x.begin() + static_cast<std::ptrdiff_t>(i * nf), r.x.begin() + static_cast<std::ptrdiff_t>((i + 1) * nf));
-      if (!r.xp.empty()) {
-        auto& xp = train ? xpt : xpv;
-        const std::size_t kn = r.xp.size() / n;  // K x nf per row
-        xp.insert(xp.end(), r.xp.begin() + static_cast<std::ptrdiff_t>(i * kn), r.xp.begin() + static_cast<std::ptrdiff_t>((i + 1) * kn));
+      (train ? train_rows : valid_rows).push_back({static_cast<std::uint32_t>(fi), static_cast<std::uint32_t>(i)});
+      if (train) {
+        const auto at = r.feat.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(r.row_window[i]) * nf);
+        xt.insert(xt.end(), at, at + static_cast<std::ptrdiff_t>(nf));
       }
       (train ? yt : yv).push_back(r.cls[i]);
       (train ? pt : pv).push_back(r.position[i]);
     }
   }
-  files.clear();
   rep.train_windows = yt.size();
   rep.valid_windows = yv.size();
   rep.windows = rep.train_windows + rep.valid_windows;
@@ -266,6 +269,7 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
   std::sort(selected.begin(), selected.end());
   if (selected.empty()) return Error::bad_input("train: FRESH found no relevant feature");
   rep.selected_features = selected.size();
+  xt = std::vector<double>();  // the model rows are gathered from the files' windows
 
   // 3. One model per position bucket.
   const std::size_t ns = selected.size();
@@ -286,17 +290,23 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
     for (std::size_t k = 0; k < freq.size(); ++k)
       if (freq[k] > 0) class_weight[k] /= mean_w;
   }
-  // Model input row: the selected features, then (with context) the same features of each previous window.
+  // Model input row: the selected features, then (with context) the same features of each previous window
+  // (NaN for a missing one).
   const auto kctx = static_cast<std::size_t>(cfg.context_windows);
-  auto gather = [&](const std::vector<double>& x, const std::vector<double>& xp, const std::vector<int>& y,
-                    const std::vector<int>& p, int bucket, std::vector<float>& gx, std::vector<float>& gy,
-                    std::vector<float>* gw) {
+  auto gather = [&](const std::vector<RowRef>& refs, const std::vector<int>& y, const std::vector<int>& p, int bucket,
+                    std::vector<float>& gx, std::vector<float>& gy, std::vector<float>* gw) {
+    auto block = [&](const FileRows& r, std::int64_t window) {
+      for (std::size_t f : selected)
+        gx.push_back(window < 0 ? std::numeric_limits<float>::quiet_NaN()
+                                : static_cast<float>(r.feat[static_cast<std::size_t>(window) * nf + f]));
+    };
     for (std::size_t i = 0; i < y.size(); ++i) {
       const int k = canon_to_k[static_cast<std::size_t>(y[i])];
       if (k < 0 || (p[i] >= 0 && p[i] != bucket)) continue;
-      for (std::size_t f : selected) gx.push_back(static_cast<float>(x[i * nf + f]));
-      for (std::size_t j = 0; j < kctx; ++j)
-        for (std::size_t f : selected) gx.push_back(static_cast<float>(xp[(i * kctx + j) * nf + f]));
+      const FileRows& r = files[refs[i].file];
+      const std::size_t row = refs[i].row;
+      block(r, r.row_window[row]);
+      for (std::size_t j = 0; j < kctx; ++j) block(r, r.ctx[row * kctx + j]);
       gy.push_back(static_cast<float>(k));
       if (gw) gw->push_back(static_cast<float>(class_weight[static_cast<std::size_t>(k)]));
     }
@@ -342,11 +352,11 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
   nlohmann::json rounds = nlohmann::json::array();
   for (int b = 0; b < cfg.position_buckets; ++b) {
     std::vector<float> gx, gy, gw, vx, vy;
-    gather(xt, xpt, yt, pt, b, gx, gy, &gw);
-    gather(xv, xpv, yv, pv, b, vx, vy, nullptr);
+    gather(train_rows, yt, pt, b, gx, gy, &gw);
+    gather(valid_rows, yv, pv, b, vx, vy, nullptr);
     say("training position model " + std::to_string(b) + " on " + std::to_string(gy.size()) + " windows (" +
         std::to_string(vy.size()) + " validation)");
-    LC_TRY(res, train_softprob(gx, gy, gw, ns * static_cast<std::size_t>(1 + cfg.context_windows), class_names.size(), vx,
+    LC_TRY(res, train_softprob(gx, gy, gw, ns * (1 + kctx), class_names.size(), vx,
                                vy, cfg.xgb));
     rep.best_rounds.push_back(res.best_rounds);
     rounds.push_back({{"position", b}, {"rounds", res.best_rounds}, {"train_windows", gy.size()},
