@@ -21,6 +21,17 @@ def main():
     models = "; ".join(f"position {x['position']}: {x['rounds']} rounds" for x in t["models"])
     context = ("; each model also takes the previous window's " + str(len(m["features"])) + " features (NaN at a segment's first window)") if m.get("context_windows", 0) else ""
     files = t["files"]
+    decoding = ""
+    if "decoder_prob_floor" in m:
+        decoding += (f"\n- The decoders floor probabilities at {m['decoder_prob_floor']:g} (`decoder_prob_floor`; their default"
+                     " is 0.01): a window costs a path at most log of that.")
+    if "decoder_segment_end_log_prior" in m:
+        prior = ", ".join(f"{k} {v:.2f}" for k, v in m["decoder_segment_end_log_prior"].items())
+        stops = t.get("segment_end_states", {})
+        seen = ", ".join(f"{k} {v}" for k, v in stops.items())
+        decoding += ("\n- When a gap (engine off) ends a segment, a path's score takes the log-prior of the state it"
+                     f" ends in (`decoder_segment_end_log_prior`: {prior}), learned from the labelled state at the"
+                     f" {sum(stops.values())} stops in the training shifts ({seen}).")
     card = f"""# models/default — model card
 
 The bundle `loadercount` and `loadercountd` use when no other is configured. Rebuild it bit for bit with
@@ -42,7 +53,7 @@ The bundle `loadercount` and `loadercountd` use when no other is configured. Reb
   1/frequency^{t.get('class_weight_power', 0)}.
 - Before decoding, each class's probability is multiplied by its `decoder_class_weights` entry,
   (training frequency x {len(m['classes'])})^-{t.get('decoder_prior_power', 0)} (prior correction: the rare transition
-  classes count for more; absent = 1).
+  classes count for more; absent = 1).{decoding}
 
 ## What it was trained on
 
