@@ -53,10 +53,14 @@ for ((i = 0; i < eval_hours; i++)); do
   [[ -f $work/eval$seed.labels.csv ]] || $bin simulate --minutes 60 --seed $seed --profile "$p" $faults --out "$work/eval$seed" >/dev/null
   evals+=(--data "$work/eval$seed.log:$work/eval$seed.labels.csv")
 done
-$bin eval "${evals[@]}" --model "$out" --json "$work/eval.json" | tee "$work/eval.txt"
+# The shipped bundle's evaluation is build/train-default/eval.{json,txt} (the model card quotes it); a trial
+# bundle elsewhere gets its own, so it never overwrites the shipped one's.
+ev=$work/eval
+[[ $(realpath -m "$out") == $(realpath -m models/default) ]] || ev=$work/eval-$(basename "$out")
+$bin eval "${evals[@]}" --model "$out" --json "$ev.json" | tee "$ev.txt"
 
 # The held-out totals go into the manifest, so the bundle carries its own metrics.
-/usr/bin/python3 - "$out/manifest.json" "$work/eval.json" "$eval_hours" <<'PY'
+/usr/bin/python3 - "$out/manifest.json" "$ev.json" "$eval_hours" <<'PY'
 import json, sys
 manifest_path, eval_path, hours = sys.argv[1], sys.argv[2], int(sys.argv[3])
 with open(manifest_path) as f:
@@ -70,5 +74,5 @@ with open(manifest_path, "w") as f:
     json.dump(m, f, indent=2)
     f.write("\n")
 PY
-/usr/bin/python3 tools/model_card.py "$out" "$work/eval.json" "$work/eval.txt"
-echo "train_default.sh: $out rebuilt (model card $out/README.md); evaluation in $work/eval.txt"
+/usr/bin/python3 tools/model_card.py "$out" "$ev.json" "$ev.txt"
+echo "train_default.sh: $out rebuilt (model card $out/README.md); evaluation in $ev.txt"
