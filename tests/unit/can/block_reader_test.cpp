@@ -5,6 +5,8 @@
 #include "can/block_reader.h"
 
 #include <gtest/gtest.h>
+
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -117,6 +119,19 @@ TEST(BlockReader, APipeIsReadInOrderByTheReaderAlone) {
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   const std::string text = random_bytes(5000, 11);
   std::thread writer([&] { std::ofstream(fifo, std::ios::binary) << text; });
+  // If an assertion below returns early, the writer may still be blocked opening the FIFO for a reader that
+  // never came: open it here (non-blocking) so the writer finishes into the pipe buffer, then join it. The
+  // test then fails instead of aborting on a joinable thread.
+  struct Release {
+    const std::string& path;
+    std::thread& t;
+    ~Release() {
+      if (!t.joinable()) return;
+      const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK);
+      t.join();
+      if (fd >= 0) ::close(fd);
+    }
+  } release{fifo, writer};
   auto r = BlockReader::open(fifo, layout(64, 4));
   ASSERT_TRUE(r);
   EXPECT_FALSE((*r)->read_ahead());
