@@ -118,7 +118,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
           opts.push_back(o);
         }
         // Each file gets a fresh pipeline; its models load on the scoring thread while reading starts (count/replay.h).
-        std::vector<std::vector<double>> window_probs;  // --windows: the model's probabilities, per window
+        std::vector<double> window_probs;  // --windows: the model's probabilities, K per window, in window order
         auto make_pipeline = [&]() -> Expected<std::unique_ptr<count::CyclePipeline>> {
           LC_TRY(bundle, model::ModelBundle::load(dir, man, *model::parse_engine(a->scorer)));
           LC_TRY(pipeline, count::CyclePipeline::create(std::move(bundle), opts));
@@ -126,7 +126,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
             const count::CyclePipeline* pp = pipeline.get();
             pipeline->after_window = [pp, &window_probs](const Window&) {
               const auto pr = pp->scorer().probabilities();
-              window_probs.emplace_back(pr.begin(), pr.end());
+              window_probs.insert(window_probs.end(), pr.begin(), pr.end());
             };
           }
           return pipeline;
@@ -211,16 +211,17 @@ void add_eval_command(CLI::App& app, Runner& run) {
           }
           const std::string short_name = d.log.substr(d.log.rfind('/') + 1);
           char num[64];
-          for (std::size_t w = 0; w < starts.size() && w < window_probs.size(); ++w) {
+          const std::size_t k = class_names.size();
+          for (std::size_t w = 0; w < starts.size() && (w + 1) * k <= window_probs.size(); ++w) {
             std::snprintf(num, sizeof num, ",%zu,%.3f,", w, static_cast<double>(starts[w]) * 1e-9);
             windows_csv += short_name + num + true_class[w];
-            for (std::size_t k = 0; k < 3; ++k) {
-              const auto& h = p.counter(k).history_classes();
+            for (std::size_t dec = 0; dec < 3; ++dec) {
+              const auto& h = p.counter(dec).history_classes();
               windows_csv += ",";
               if (w < h.size()) windows_csv += class_names[static_cast<std::size_t>(h[w])];
             }
-            for (double v : window_probs[w]) {
-              std::snprintf(num, sizeof num, ",%.4g", v);
+            for (std::size_t c = 0; c < k; ++c) {
+              std::snprintf(num, sizeof num, ",%.4g", window_probs[w * k + c]);
               windows_csv += num;
             }
             windows_csv += "\n";
