@@ -415,7 +415,7 @@ TEST(Online, SegmentEndScoreAppliesAtAStopNotAtTheEndOfTheInput) {
 TEST(Online, SegmentEndScoreKeepsDroppingExactWhereTheFavouredEndIsFar) {
   // A ring A -> B -> C -> D -> A with self-loops, ends in A favoured by 12: a survivor ending in A may trail by
   // up to 3 windows' swing yet win at a stop, more than the 2 windows' margin that copying alone needs. A margin
-  // that ignores the end scores drops it (1,270 of 6,000 segment ends decided differently when measured), so
+  // that ignores the end scores drops it (601 of these 3,000 segment ends then decided differently), so
   // the online decisions must still equal the offline ones with the end scores.
   constexpr std::uint64_t kRingSeed = kSeed + 23;
   std::cout << "[ seed     ] " << kRingSeed << '\n';
