@@ -19,7 +19,14 @@ def main():
     nfiles = len(e["files"])
     per_class = ", ".join(f"{k} {v}" for k, v in sorted(t["windows_per_class"].items(), key=lambda kv: -kv[1]))
     models = "; ".join(f"position {x['position']}: {x['rounds']} rounds" for x in t["models"])
-    context = ("; each model also takes the previous window's " + str(len(m["features"])) + " features (NaN at a segment's first window)") if m.get("context_windows", 0) else ""
+    k, nf = m.get("context_windows", 0), str(len(m["features"]))
+    if k == 1:
+        context = "; each model also takes the previous window's " + nf + " features (NaN at a segment's first window)"
+    elif k > 1:
+        context = (f"; each model also takes the {k} previous windows' " + nf +
+                   " features each, newest first (NaN where the segment has fewer windows before)")
+    else:
+        context = ""
     files = t["files"]
     decoding = ""
     if "decoder_prob_floor" in m:
