@@ -122,4 +122,11 @@ std::vector<std::uint32_t> DecodePlan::pgns() const {
   return out;
 }
 
+std::vector<std::uint32_t> DecodePlan::slot_pgns() const {
+  std::vector<std::uint32_t> out(m_wanted_count, 0);
+  for (const auto& e : m_entries)
+    for (std::size_t i = e.first; i < static_cast<std::size_t>(e.first) + e.count; ++i) out[m_fields[i].slot] = e.pgn;
+  return out;
+}
+
 }  // namespace lc::dbc

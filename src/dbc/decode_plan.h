@@ -70,6 +70,9 @@ class DecodePlan {
   std::size_t wanted_count() const { return m_wanted_count; }
   // PGNs the plan decodes (sorted) - for kernel receive filters.
   std::vector<std::uint32_t> pgns() const;
+  // The PGN that carries each wanted signal, in wanted order (0 for one the DBC does not describe): signals of
+  // one PGN are lost together when that message stops arriving.
+  std::vector<std::uint32_t> slot_pgns() const;
   // Names of wanted signals the DBC does not describe.
   const std::vector<std::string>& missing() const { return m_missing; }
   std::uint8_t source_address() const { return m_source; }

@@ -11,6 +11,7 @@
 #include "can/candump.h"
 #include "features/plan.h"
 #include "features/select.h"
+#include "model/signal_loss.h"
 #include "model/targets.h"
 #include "signals/engine_signals.h"
 #include "window/labels.h"
@@ -117,7 +118,8 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
       {"window", {"points", "hop"}},
       {"grid", {"rate_hz", "staleness_s", "segment_gap_s"}},
       {"model", {"position_buckets", "max_changes_per_window", "max_features", "fdr_level", "source_address", "class_weight_power",
-                 "decoder_prior_power", "decoder_prob_floor", "context_windows"}},
+                 "decoder_prior_power", "decoder_prob_floor", "context_windows",
+                 "signal_loss_fraction"}},
       {"xgboost", {"max_depth", "eta", "max_rounds", "early_stopping_rounds", "min_child_weight", "subsample",
                    "colsample_bytree", "lambda", "nthread", "seed"}},
       {"split", {"valid_fraction", "min_files_for_file_split"}}};
@@ -149,6 +151,7 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
   LC_TRY_STATUS(wrap(read_key(t, "model", "class_weight_power", c.class_weight_power)));
   LC_TRY_STATUS(wrap(read_key(t, "model", "decoder_prior_power", c.decoder_prior_power)));
   LC_TRY_STATUS(wrap(read_key(t, "model", "context_windows", c.context_windows)));
+  LC_TRY_STATUS(wrap(read_key(t, "model", "signal_loss_fraction", c.signal_loss_fraction)));
   if (t.at_path("model.decoder_prob_floor").node() != nullptr) {
     double floor = 0.0;
     LC_TRY_STATUS(wrap(read_key(t, "model", "decoder_prob_floor", floor)));
@@ -179,6 +182,8 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
     return Error::bad_input(path + ": model.context_windows must be 0.." + std::to_string(kMaxContextWindows));
   if (!(c.decoder_prior_power >= 0 && c.decoder_prior_power <= 1))
     return Error::bad_input(path + ": model.decoder_prior_power must be in [0, 1]");
+  if (!(c.signal_loss_fraction >= 0 && c.signal_loss_fraction <= 1))
+    return Error::bad_input(path + ": model.signal_loss_fraction must be in [0, 1]");
   if (c.xgb.nthread < 1) return Error::bad_input(path + ": xgboost.nthread must be >= 1");
   return c;
 }
@@ -293,6 +298,13 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
   // Model input row: the selected features, then (with context) the same features of each previous window
   // (NaN for a missing one).
   const auto kctx = static_cast<std::size_t>(cfg.context_windows);
+  const std::size_t width = ns * (1 + kctx);
+  // Training rows (not validation: early stopping judges real windows) may get a copy with one message lost.
+  LC_TRY(decode_plan, default_decode_plan(cfg.source_address));
+  std::vector<std::size_t> feature_signal;
+  for (std::size_t f : selected) feature_signal.push_back(space.slot(f).signal);
+  const SignalLoss loss(decode_plan.slot_pgns(), feature_signal, 1 + kctx);
+  std::size_t loss_copies = 0;
   auto gather = [&](const std::vector<RowRef>& refs, const std::vector<int>& y, const std::vector<int>& p, int bucket,
                     std::vector<float>& gx, std::vector<float>& gy, std::vector<float>* gw) {
     auto block = [&](const FileRows& r, std::int64_t window) {
@@ -309,6 +321,18 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
       for (std::size_t j = 0; j < kctx; ++j) block(r, r.ctx[row * kctx + j]);
       gy.push_back(static_cast<float>(k));
       if (gw) gw->push_back(static_cast<float>(class_weight[static_cast<std::size_t>(k)]));
+      const int lost = gw ? loss.draw(static_cast<std::uint64_t>(cfg.xgb.seed), refs[i].file, refs[i].row,
+                                      cfg.signal_loss_fraction)
+                          : -1;
+      if (lost >= 0) {
+        const std::size_t at = gx.size() - width;
+        gx.resize(at + 2 * width);
+        std::copy_n(gx.begin() + static_cast<std::ptrdiff_t>(at), width, gx.begin() + static_cast<std::ptrdiff_t>(at + width));
+        loss.apply(static_cast<std::size_t>(lost), std::span<float>(gx).last(width));
+        gy.push_back(gy.back());
+        gw->push_back(gw->back());
+        ++loss_copies;
+      }
     }
   };
   Manifest m;
@@ -356,7 +380,7 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
     gather(valid_rows, yv, pv, b, vx, vy, nullptr);
     say("training position model " + std::to_string(b) + " on " + std::to_string(gy.size()) + " windows (" +
         std::to_string(vy.size()) + " validation)");
-    LC_TRY(res, train_softprob(gx, gy, gw, ns * (1 + kctx), class_names.size(), vx,
+    LC_TRY(res, train_softprob(gx, gy, gw, width, class_names.size(), vx,
                                vy, cfg.xgb));
     rep.best_rounds.push_back(res.best_rounds);
     rounds.push_back({{"position", b}, {"rounds", res.best_rounds}, {"train_windows", gy.size()},
@@ -383,6 +407,8 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
                 {"class_weight_power", cfg.class_weight_power},
                 {"decoder_prior_power", cfg.decoder_prior_power},
                 {"context_windows", cfg.context_windows},
+                {"signal_loss_fraction", cfg.signal_loss_fraction},
+                {"signal_loss_copies", loss_copies},
                 {"segment_end_states", stops_json},
                 {"models", rounds},
                 {"xgboost", {{"version", xgboost_version()}, {"max_depth", cfg.xgb.max_depth}, {"eta", cfg.xgb.eta},

@@ -48,6 +48,10 @@ struct TrainConfig {
   // K > 0: the models also see the K previous windows' selected features (NaN where a segment has none),
   // i.e. 5 (K + 1) s of signal for a 5 s decision. 0: the window alone. At most kMaxContextWindows.
   int context_windows = 0;
+  // Each training row gets, with this probability, a copy in which the signals of one J1939 message (drawn
+  // uniformly) are missing in the window and its context windows: a message lost for minutes on the bus
+  // (model/signal_loss.h). 0: none. Validation rows are never copied.
+  double signal_loss_fraction = 0.0;
   double valid_fraction = 0.2;
   std::size_t min_files_for_file_split = 3;
   TrainParams xgb;
@@ -58,6 +62,7 @@ struct TrainConfig {
 //   [grid]    rate_hz = 1.0   staleness_s = 3.0   segment_gap_s = 30.0
 //   [model]   position_buckets = 3   max_changes_per_window = 2   max_features = 150   fdr_level = 0.05
 //             class_weight_power = 0.5   decoder_prior_power = 0.25   decoder_prob_floor = 0.001
+//             context_windows = 3   signal_loss_fraction = 0.25
 //   [xgboost] max_depth = 6   eta = 0.1   max_rounds = 400   early_stopping_rounds = 25   nthread = 2   seed = 0
 //   [split]   valid_fraction = 0.2   min_files_for_file_split = 3
 Expected<TrainConfig> read_train_config(const std::string& path);

@@ -229,6 +229,18 @@ TEST(Dbc, ParsesTheShippedEngineDbcWithAllTenSpns) {
   EXPECT_EQ(with_spn, 10);
 }
 
+// Training blanks the signals of one lost message together (model/signal_loss.h): the plan must say which
+// PGN carries each wanted signal, and 0 for one the DBC lacks.
+TEST(DecodePlan, SlotPgnsGiveTheMessageOfEachWantedSignal) {
+  auto db = read_dbc_file(std::string(LC_TEST_DATA_DIR) + "/../../can_dbc/j1939_engine.dbc");
+  ASSERT_TRUE(db) << db.error().message;
+  const std::vector<WantedSignal> wanted = {
+      {"engine_speed_rpm", 190}, {"accel_pedal_pct", 91}, {"no_such_sensor", 99999}, {"actual_torque_pct", 513}};
+  auto plan = DecodePlan::compile(*db, wanted, 0x00, "j1939_engine.dbc");
+  ASSERT_TRUE(plan) << plan.error().message;
+  EXPECT_EQ(plan->slot_pgns(), (std::vector<std::uint32_t>{0xF004, 0xF003, 0, 0xF004}));
+}
+
 TEST(Dbc, PrintThenParseGivesTheSameDatabase) {
   for (const std::string& path : {std::string(LC_SHARED_DIR) + "/data/real/css_j1939_demo.dbc",
                                  std::string(LC_TEST_DATA_DIR) + "/../../can_dbc/j1939_engine.dbc"}) {

@@ -104,6 +104,36 @@ TEST_F(TrainedBundle, TrainingIsDeterministic) {
   }
 }
 
+// model.signal_loss_fraction: about that share of the training rows gets a copy with one message lost (the
+// copies' columns are model/signal_loss_test.cpp's); validation rows are never copied, and the forests change.
+TEST_F(TrainedBundle, SignalLossCopiesTrainingRowsOnlyAtTheAskedRate) {
+  TrainConfig c = cfg_;
+  c.context_windows = 1;
+  c.signal_loss_fraction = 0.5;
+  auto r = train_bundle(data_, c, (dir_ / "loss").string());
+  ASSERT_TRUE(r) << r.error().message;
+  std::size_t rows = 0, rows_with_copies = 0, valid = 0, valid_with_copies = 0;
+  for (const auto& m : r->manifest.training["models"]) {
+    rows_with_copies += m["train_windows"].get<std::size_t>();
+    valid_with_copies += m["valid_windows"].get<std::size_t>();
+  }
+  auto plain = ModelBundle::load((dir_ / "ctx").string());
+  ASSERT_TRUE(plain) << plain.error().message;
+  for (const auto& m : plain->manifest().training["models"]) {
+    rows += m["train_windows"].get<std::size_t>();
+    valid += m["valid_windows"].get<std::size_t>();
+  }
+  EXPECT_EQ(plain->manifest().training["signal_loss_copies"], 0);
+  const auto copies = r->manifest.training["signal_loss_copies"].get<std::size_t>();
+  EXPECT_EQ(rows_with_copies, rows + copies);
+  EXPECT_NEAR(static_cast<double>(copies) / static_cast<double>(rows), 0.5, 0.06) << copies << " of " << rows;
+  EXPECT_EQ(valid_with_copies, valid);
+  auto x = read_file((dir_ / "loss" / "position_0.json").string());
+  auto y = read_file((dir_ / "ctx" / "position_0.json").string());
+  ASSERT_TRUE(x && y);
+  EXPECT_NE(*x, *y);
+}
+
 TEST_F(TrainedBundle, LoadsAndScoresWindowsWithProbabilitiesPerClass) {
   auto b = ModelBundle::load((dir_ / "a").string());
   ASSERT_TRUE(b) << b.error().message;
@@ -519,6 +549,16 @@ TEST(TrainConfig, UnknownKeysAndBadValuesNameTheKey) {
     ASSERT_FALSE(c) << v;
     EXPECT_NE(c.error().message.find("decoder_prob_floor"), std::string::npos) << c.error().message;
   }
+  for (const char* v : {"-0.1", "1.5"}) {
+    std::ofstream(d / "t7.toml") << "[model]\nsignal_loss_fraction = " << v << "\n";
+    c = read_train_config((d / "t7.toml").string());
+    ASSERT_FALSE(c) << v;
+    EXPECT_NE(c.error().message.find("signal_loss_fraction"), std::string::npos) << c.error().message;
+  }
+  std::ofstream(d / "t7.toml") << "[model]\nsignal_loss_fraction = 0.25\n";
+  c = read_train_config((d / "t7.toml").string());
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->signal_loss_fraction, 0.25);
   std::ofstream(d / "t4.toml") << "[grid\nrate_hz = 2.0\n";
   c = read_train_config((d / "t4.toml").string());
   ASSERT_FALSE(c);
