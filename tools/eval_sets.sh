@@ -4,8 +4,8 @@
 # every fourth shift with --faults; logs kept in build/train-default/), evaluates a bundle on each set with
 # `loadercount eval --json`, and prints per set: exact trip counts, shifts within one trip, the summed
 # |counted - true| trips, trip / load / failed-load F1 and median delay (online decoder), greedy's exact counts.
-# Usage: tools/eval_sets.sh [--model DIR] [PREFIX ...]   (defaults: models/default; 90 91 92 93 94 95 96 97 98,
-#        i.e. sets A-I, seeds 9000-9823)
+# Usage: tools/eval_sets.sh [--model DIR] [PREFIX ...]   (defaults: models/default; 90 91 92 93 94 95 96 97 98 99,
+#        i.e. sets A-J, seeds 9000-9923)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -19,7 +19,7 @@ while (($#)); do
   esac
   shift
 done
-((${#sets[@]})) || sets=(90 91 92 93 94 95 96 97 98)
+((${#sets[@]})) || sets=(90 91 92 93 94 95 96 97 98 99)
 bin=build/bin/loadercount
 [[ -x $bin ]] || { cmake --preset release >/dev/null && cmake --build --preset release --target loadercount; }
 work=build/train-default

@@ -28,6 +28,12 @@ def main():
     else:
         context = ""
     files = t["files"]
+    loss = ""
+    if t.get("signal_loss_fraction", 0) > 0:
+        loss = (f"\n- Signal loss: with probability {t['signal_loss_fraction']:g} a training window also went in"
+                " as a copy with the signals of one J1939 message (drawn uniformly) missing in it and its context windows, as"
+                f" a message lost on the bus presents them ({t['signal_loss_copies']} copies over the position models;"
+                " `model.signal_loss_fraction`, src/model/signal_loss.h).")
     decoding = ""
     if "decoder_prob_floor" in m:
         decoding += (f"\n- The decoders floor probabilities at {m['decoder_prob_floor']:g} (`decoder_prob_floor`; their default"
@@ -57,7 +63,7 @@ The bundle `loadercount` and `loadercountd` use when no other is configured. Reb
 - XGBoost {t['xgboost']['version']}, max_depth {t['xgboost']['max_depth']}, eta {t['xgboost']['eta']}, at most
   {t['xgboost'].get('max_rounds', '?')} rounds with early stopping after {t['xgboost']['early_stopping_rounds']} on the validation
   split ({models}); class weights
-  1/frequency^{t.get('class_weight_power', 0)}.
+  1/frequency^{t.get('class_weight_power', 0)}.{loss}
 - Before decoding, each class's probability is multiplied by its `decoder_class_weights` entry,
   (training frequency x {len(m['classes'])})^-{t.get('decoder_prior_power', 0)} (prior correction: the rare transition
   classes count for more; absent = 1).{decoding}

@@ -327,7 +327,8 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
       if (lost >= 0) {
         const std::size_t at = gx.size() - width;
         gx.resize(at + 2 * width);
-        std::copy_n(gx.begin() + static_cast<std::ptrdiff_t>(at), width, gx.begin() + static_cast<std::ptrdiff_t>(at + width));
+        const auto from = gx.begin() + static_cast<std::ptrdiff_t>(at);
+        std::copy_n(from, width, from + static_cast<std::ptrdiff_t>(width));
         loss.apply(static_cast<std::size_t>(lost), std::span<float>(gx).last(width));
         gy.push_back(gy.back());
         gw->push_back(gw->back());
