@@ -31,8 +31,9 @@ def main():
     loss = ""
     if t.get("signal_loss_fraction", 0) > 0:
         loss = (f"\n- Signal loss: with probability {t['signal_loss_fraction']:g} a training window also went in"
-                " as a copy with the signals of one J1939 message (drawn uniformly) missing in it and its context windows, as"
-                f" a message lost on the bus presents them ({t['signal_loss_copies']} copies over the position models;"
+                " as a copy with the signals of one J1939 message (drawn uniformly) missing in it and its context"
+                " windows, as a message lost on the bus presents them"
+                f" ({t['signal_loss_copies']} copies over the position models;"
                 " `model.signal_loss_fraction`, src/model/signal_loss.h).")
     decoding = ""
     if "decoder_prob_floor" in m:

@@ -2,6 +2,7 @@
 // and how often and which messages the copies draw.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <vector>
 
