@@ -3,7 +3,8 @@
 # tools/train_default.sh simulates set A (seed = PREFIX x 100 + i, profiles compact / midsize / quarry in turn,
 # every fourth shift with --faults; logs kept in build/train-default/), evaluates a bundle on each set with
 # `loadercount eval --json`, and prints per set: exact trip counts, shifts within one trip, the summed
-# |counted - true| trips, trip / load / failed-load F1 and median delay (online decoder), greedy's exact counts.
+# |counted - true| trips, trip / load / failed-load F1 and median delay (online decoder), greedy's exact counts;
+# then the exact counts and summed error of the shifts with --faults and of those without.
 # Usage: tools/eval_sets.sh [--model DIR] [PREFIX ...]   (defaults: models/default; 90 91 92 93 94 95 96 97 98 99,
 #        i.e. sets A-J, seeds 9000-9923)
 set -euo pipefail
@@ -43,6 +44,7 @@ out, sets = sys.argv[1], sys.argv[2:]
 print("| seeds | exact | within one | sum abs error | trip F1 | load F1 | failed-load F1 | median delay | greedy exact |")
 print("|---|---|---|---|---|---|---|---|---|")
 tot = [0, 0, 0, 0, 0]
+by_faults = {True: [0, 0, 0], False: [0, 0, 0]}  # shifts, exact, summed error; every fourth shift has --faults
 for s in sets:
     j = json.load(open(f"{out}/{s}.json"))
     err = [f["online"]["trips"]["counted"] - f["online"]["trips"]["true"] for f in j["files"]]
@@ -50,7 +52,14 @@ for s in sets:
     row = [sum(e == 0 for e in err), sum(abs(e) <= 1 for e in err), sum(map(abs, err)),
            g["files_with_exact_trip_count"], len(err)]
     tot = [a + b for a, b in zip(tot, row)]
+    for i, e in enumerate(err):
+        b = by_faults[i % 4 == 3]
+        b[0] += 1; b[1] += e == 0; b[2] += abs(e)
     print(f"| {s}00-{s}{len(err) - 1:02d} | {row[0]} / {row[4]} | {row[1]} | {row[2]} | {o['trips']['f1']:.3f} | "
           f"{o['loads']['f1']:.3f} | {o['failed_loads']['f1']:.3f} | {o['median_emission_delay_s']:.1f} s | {row[3]} / {row[4]} |")
 print(f"| all | {tot[0]} / {tot[4]} | {tot[1]} | {tot[2]} | | | | | {tot[3]} / {tot[4]} |")
+for f, name in ((True, "with --faults"), (False, "without")):
+    n, ex, e = by_faults[f]
+    print(f"\nshifts {name}: {ex} / {n} exact, summed error {e}", end="")
+print()
 PY

@@ -3,16 +3,9 @@
 #include <algorithm>
 #include <limits>
 
-namespace lc::model {
+#include "util/fingerprint.h"
 
-namespace {
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
-}  // namespace
+namespace lc::model {
 
 SignalLoss::SignalLoss(std::span<const std::uint32_t> signal_message, std::span<const std::size_t> feature_signal,
                        std::size_t blocks) {
@@ -34,10 +27,10 @@ SignalLoss::SignalLoss(std::span<const std::uint32_t> signal_message, std::span<
 
 int SignalLoss::draw(std::uint64_t seed, std::uint32_t file, std::uint32_t row, double fraction) const {
   if (m_messages.empty() || !(fraction > 0)) return -1;
-  const std::uint64_t h = splitmix64(seed ^ splitmix64((static_cast<std::uint64_t>(file) << 32) | row));
+  const std::uint64_t h = mix64(seed ^ mix64((static_cast<std::uint64_t>(file) << 32) | row));
   const double u = static_cast<double>(h >> 11) * 0x1.0p-53;  // uniform in [0, 1)
   if (u >= fraction) return -1;
-  return static_cast<int>(splitmix64(h) % m_messages.size());
+  return static_cast<int>(mix64(h) % m_messages.size());
 }
 
 void SignalLoss::apply(std::size_t message, std::span<float> row) const {

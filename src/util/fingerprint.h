@@ -30,6 +30,10 @@ inline std::uint64_t fp_mix(std::uint64_t h) noexcept {  // the splitmix64 final
 }
 }  // namespace detail
 
+// splitmix64 of one word (Steele, Lea, Flood 2014): a well-mixed hash of a 64-bit key, e.g. for draws that must
+// depend only on (seed, index). sim/rng.h's generator steps the same function through its state.
+inline std::uint64_t mix64(std::uint64_t x) noexcept { return detail::fp_mix(x + 0x9E3779B97F4A7C15ull); }
+
 inline std::uint64_t fingerprint64(std::string_view bytes) noexcept {
   using namespace detail;
   const char* p = bytes.data();
