@@ -8,7 +8,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <system_error>
+#include <tuple>
+#include <utility>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -48,49 +54,114 @@ TEST(WindowTarget, PathOfStatesWithInclusiveEndAndFirstChangeBucket) {
   EXPECT_EQ(position_bucket(10.0, 10, 15, 3), 0);
 }
 
-// A small labelled data set and a quick bundle, made once for the tests below.
+// The inputs of the TrainedBundle tests (two simulated logs, three bundles) cost 1.5 s natively and about 40 s
+// under qemu-aarch64, and ctest runs each test in its own process: they are made once per test binary and shared
+// read-only, in a folder beside the binary named after its size, mtime and inode. The first process makes it
+// under an exclusive lock and marks it complete; the others wait for the lock and reuse it. Each process keeps a
+// shared lock while it runs, so a newer binary's first process removes the folders of older binaries that no one
+// holds. Without /proc/self/exe (or a lock) the folder is the process's own, as before.
+class SharedFixtureDir {
+ public:
+  // Returns the folder, and whether the caller must fill it (then call done() once filled).
+  static std::pair<fs::path, bool> acquire(const fs::path& fallback) {
+    std::error_code ec;
+    const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    struct stat st {};
+    if (ec || ::stat(exe.c_str(), &st) != 0) return {fallback, true};
+    char key[64];
+    std::snprintf(key, sizeof key, "%llx-%llx-%llx", static_cast<unsigned long long>(st.st_size),
+                  static_cast<unsigned long long>(st.st_mtim.tv_sec) * 1'000'000'000ULL +
+                      static_cast<unsigned long long>(st.st_mtim.tv_nsec),
+                  static_cast<unsigned long long>(st.st_ino));
+    const fs::path parent = exe.parent_path();
+    const std::string prefix = exe.filename().string() + "_fixture.";
+    const fs::path dir = parent / (prefix + key);
+    fd_ = ::open((dir.string() + ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0644);
+    if (fd_ < 0 || ::flock(fd_, LOCK_EX) != 0) return {fallback, true};
+    remove_unused(parent, prefix, dir.filename().string());
+    if (fs::exists(dir / ".complete")) {
+      ::flock(fd_, LOCK_SH);  // downgrade: in use, read-only
+      return {dir, false};
+    }
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    return {dir, true};
+  }
+  static void done(const fs::path& dir) {
+    std::ofstream(dir / ".complete") << "made by pid " << ::getpid() << "\n";
+    if (fd_ >= 0) ::flock(fd_, LOCK_SH);
+  }
+
+ private:
+  // Other binaries' folders (an older build of this test) that no process holds: removed.
+  static void remove_unused(const fs::path& parent, const std::string& prefix, const std::string& mine) {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(parent, ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind(prefix, 0) != 0 || name.size() < 5 || name.compare(name.size() - 5, 5, ".lock") != 0) continue;
+      const std::string folder = name.substr(0, name.size() - 5);
+      if (folder == mine) continue;
+      const int fd = ::open(e.path().c_str(), O_RDWR | O_CLOEXEC);
+      if (fd < 0) continue;
+      if (::flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        fs::remove_all(parent / folder, ec);
+        fs::remove(e.path(), ec);
+      }
+      ::close(fd);
+    }
+  }
+  static inline int fd_ = -1;  // held (shared) until the process ends
+};
+
+// A small labelled data set and quick bundles, made once for the tests below (fix_, shared and read-only);
+// what the tests write goes to dir_, the process's own folder.
 class TrainedBundle : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    // One folder per process: ctest runs the tests of this suite in parallel processes.
     dir_ = fs::path(::testing::TempDir()) / ("lc_model_test_" + std::to_string(::getpid()));
     fs::create_directories(dir_);
+    bool fill = false;
+    std::tie(fix_, fill) = SharedFixtureDir::acquire(dir_);
+    cfg_.xgb.max_rounds = 15;
+    cfg_.xgb.max_depth = 3;
+    cfg_.max_features = 40;
+    cfg_.decoder_prior_power = 0.25;
+    for (std::uint64_t seed : {11u, 12u})
+      data_.push_back({(fix_ / ("s" + std::to_string(seed) + ".log")).string(),
+                       (fix_ / ("s" + std::to_string(seed) + ".labels.csv")).string()});
+    if (!fill) return;
     for (std::uint64_t seed : {11u, 12u}) {
       sim::SimOptions o;
       o.minutes = 12;
       o.seed = seed;
       o.profile = seed == 11 ? "compact" : "quarry";
-      auto s = sim::simulate_to_files(o, (dir_ / ("s" + std::to_string(seed))).string());
+      auto s = sim::simulate_to_files(o, (fix_ / ("s" + std::to_string(seed))).string());
       ASSERT_TRUE(s) << s.error().message;
-      data_.push_back({(dir_ / ("s" + std::to_string(seed) + ".log")).string(),
-                       (dir_ / ("s" + std::to_string(seed) + ".labels.csv")).string()});
     }
-    cfg_.xgb.max_rounds = 15;
-    cfg_.xgb.max_depth = 3;
-    cfg_.max_features = 40;
-    cfg_.decoder_prior_power = 0.25;
-    auto r = train_bundle(data_, cfg_, (dir_ / "a").string());
+    auto r = train_bundle(data_, cfg_, (fix_ / "a").string());
     ASSERT_TRUE(r) << r.error().message;
     TrainConfig ctx = cfg_;
     ctx.context_windows = 1;
-    auto rc = train_bundle(data_, ctx, (dir_ / "ctx").string());
+    auto rc = train_bundle(data_, ctx, (fix_ / "ctx").string());
     ASSERT_TRUE(rc) << rc.error().message;
     ctx.context_windows = 2;
-    auto rc2 = train_bundle(data_, ctx, (dir_ / "ctx2").string());
+    auto rc2 = train_bundle(data_, ctx, (fix_ / "ctx2").string());
     ASSERT_TRUE(rc2) << rc2.error().message;
+    if (fix_ != dir_) SharedFixtureDir::done(fix_);
   }
-  static fs::path dir_;
+  static fs::path dir_, fix_;
   static std::vector<LabelledLog> data_;
   static TrainConfig cfg_;
 };
 fs::path TrainedBundle::dir_;
+fs::path TrainedBundle::fix_;
 std::vector<LabelledLog> TrainedBundle::data_;
 TrainConfig TrainedBundle::cfg_;
 
 TEST_F(TrainedBundle, TrainingIsDeterministic) {
   auto r = train_bundle(data_, cfg_, (dir_ / "b").string());
   ASSERT_TRUE(r) << r.error().message;
-  for (const auto& entry : fs::directory_iterator(dir_ / "a")) {
+  for (const auto& entry : fs::directory_iterator(fix_ / "a")) {
     const auto other = dir_ / "b" / entry.path().filename();
     auto x = read_file(entry.path().string());
     auto y = read_file(other.string());
@@ -117,7 +188,7 @@ TEST_F(TrainedBundle, SignalLossCopiesTrainingRowsOnlyAtTheAskedRate) {
     rows_with_copies += m["train_windows"].get<std::size_t>();
     valid_with_copies += m["valid_windows"].get<std::size_t>();
   }
-  auto plain = ModelBundle::load((dir_ / "ctx").string());
+  auto plain = ModelBundle::load((fix_ / "ctx").string());
   ASSERT_TRUE(plain) << plain.error().message;
   for (const auto& m : plain->manifest().training["models"]) {
     rows += m["train_windows"].get<std::size_t>();
@@ -129,13 +200,13 @@ TEST_F(TrainedBundle, SignalLossCopiesTrainingRowsOnlyAtTheAskedRate) {
   EXPECT_NEAR(static_cast<double>(copies) / static_cast<double>(rows), 0.5, 0.06) << copies << " of " << rows;
   EXPECT_EQ(valid_with_copies, valid);
   auto x = read_file((dir_ / "loss" / "position_0.json").string());
-  auto y = read_file((dir_ / "ctx" / "position_0.json").string());
+  auto y = read_file((fix_ / "ctx" / "position_0.json").string());
   ASSERT_TRUE(x && y);
   EXPECT_NE(*x, *y);
 }
 
 TEST_F(TrainedBundle, LoadsAndScoresWindowsWithProbabilitiesPerClass) {
-  auto b = ModelBundle::load((dir_ / "a").string());
+  auto b = ModelBundle::load((fix_ / "a").string());
   ASSERT_TRUE(b) << b.error().message;
   EXPECT_EQ(b->model_count(), static_cast<std::size_t>(cfg_.position_buckets));
   EXPECT_GE(b->manifest().classes.size(), 9u);
@@ -161,7 +232,7 @@ TEST_F(TrainedBundle, LoadsAndScoresWindowsWithProbabilitiesPerClass) {
 // The bundle's classes are every class the work cycle allows (up to max_changes_per_window changes), seen in
 // training or not: a held-out window whose class training never saw must still have a path through the graph.
 TEST_F(TrainedBundle, ClassesAreAllThatTheCycleAllowsEvenUnseen) {
-  auto b = ModelBundle::load((dir_ / "a").string());
+  auto b = ModelBundle::load((fix_ / "a").string());
   ASSERT_TRUE(b) << b.error().message;
   std::vector<std::string> expected;
   for (const auto& c : classes_up_to(cfg_.max_changes_per_window)) expected.push_back(c.name());
@@ -186,7 +257,7 @@ TEST_F(TrainedBundle, ClassesAreAllThatTheCycleAllowsEvenUnseen) {
 // The decoder's prior correction: one weight per class, (smoothed training frequency x classes)^-power, so
 // the rarer a class was in training the more its probability counts; a class never seen weighs the most.
 TEST_F(TrainedBundle, DecoderClassWeightsFollowTrainingFrequencies) {
-  auto b = ModelBundle::load((dir_ / "a").string());
+  auto b = ModelBundle::load((fix_ / "a").string());
   ASSERT_TRUE(b) << b.error().message;
   const Manifest& m = b->manifest();
   ASSERT_EQ(m.decoder_class_weights.size(), m.classes.size());
@@ -274,7 +345,7 @@ TEST_F(TrainedBundle, SegmentEndPriorCountsTheStatesAtStopsAndTheFloorIsStored) 
   EXPECT_EQ(again->decoder_segment_end_log_prior, m.decoder_segment_end_log_prior);
   EXPECT_EQ(again->decoder_prob_floor, m.decoder_prob_floor);
   // Without stops (the fixture's bundle): no prior, no floor unless configured.
-  auto a = ModelBundle::load((dir_ / "a").string());
+  auto a = ModelBundle::load((fix_ / "a").string());
   ASSERT_TRUE(a) << a.error().message;
   EXPECT_TRUE(a->manifest().decoder_segment_end_log_prior.empty());
   EXPECT_FALSE(a->manifest().decoder_prob_floor.has_value());
@@ -319,7 +390,7 @@ struct TestWindow {
 // one's are used only when it is the window just before in the same segment, and a window counted before a
 // checkpoint (observe) gives the same context as one scored.
 TEST_F(TrainedBundle, ContextWindowFeedsThePreviousWindowsFeatures) {
-  auto b = ModelBundle::load((dir_ / "ctx").string());
+  auto b = ModelBundle::load((fix_ / "ctx").string());
   ASSERT_TRUE(b) << b.error().message;
   const std::size_t nf = b->manifest().features.size();
   ASSERT_EQ(b->manifest().context_windows, 1);
@@ -344,7 +415,7 @@ TEST_F(TrainedBundle, ContextWindowFeedsThePreviousWindowsFeatures) {
   ASSERT_TRUE(sc.score(fresh.w));  // a new segment: no context even though adjacent
   for (std::size_t i = nf; i < 2 * nf; ++i) EXPECT_TRUE(std::isnan(sc.features()[i]));
   // Resuming: `a` observed, not scored, then `next` scored - the same probabilities as above.
-  auto b2 = ModelBundle::load((dir_ / "ctx").string());
+  auto b2 = ModelBundle::load((fix_ / "ctx").string());
   ASSERT_TRUE(b2);
   auto s2 = WindowScorer::create(std::move(*b2));
   ASSERT_TRUE(s2);
@@ -352,14 +423,14 @@ TEST_F(TrainedBundle, ContextWindowFeedsThePreviousWindowsFeatures) {
   ASSERT_TRUE((*s2)->score(next.w));
   for (std::size_t c = 0; c < p_next.size(); ++c) EXPECT_EQ((*s2)->probabilities()[c], p_next[c]) << "class " << c;
   // A manifest claiming context for models without it does not load.
-  expect_broken(dir_ / "a", dir_ / "broken_ctx", [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["context_windows"] = 1; }); },
+  expect_broken(fix_ / "a", dir_ / "broken_ctx", [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["context_windows"] = 1; }); },
                 "inputs");
 }
 
 // Two windows of context: the input is [this window | the one before | the one before that], and a break in
 // the chain (gap, new segment) makes every previous block missing.
 TEST_F(TrainedBundle, TwoContextWindowsAreNewestFirst) {
-  auto b = ModelBundle::load((dir_ / "ctx2").string());
+  auto b = ModelBundle::load((fix_ / "ctx2").string());
   ASSERT_TRUE(b) << b.error().message;
   const std::size_t nf = b->manifest().features.size(), points = b->manifest().window_points;
   ASSERT_EQ(b->forests()[0].num_features(), 3 * nf);
@@ -393,7 +464,7 @@ TEST_F(TrainedBundle, TwoContextWindowsAreNewestFirst) {
 }
 
 TEST_F(TrainedBundle, BrokenBundlesFailLoudlyNamingTheProblem) {
-  const fs::path good = dir_ / "a", bad = dir_ / "broken";
+  const fs::path good = fix_ / "a", bad = dir_ / "broken";
   expect_broken(good, bad, [](const fs::path& d) { fs::remove(d / "manifest.json"); }, "manifest.json");
   expect_broken(good, bad, [](const fs::path& d) { std::ofstream(d / "manifest.json") << "{ not json"; }, "not valid JSON");
   expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["format_version"] = 99; }); },
@@ -442,7 +513,7 @@ TEST_F(TrainedBundle, BrokenBundlesFailLoudlyNamingTheProblem) {
 // compiled form (edited, replaced, or the compiled file damaged or gone) that model comes from the JSON, with
 // the same probabilities, and compile() brings the compiled forms up to date.
 TEST_F(TrainedBundle, CompiledForestsAreUsedOnlyWhileTheyMatchTheirJson) {
-  const fs::path good = dir_ / "a", copy = dir_ / "compiled";
+  const fs::path good = fix_ / "a", copy = dir_ / "compiled";
   for (const char* f : {"position_0.forest", "position_1.forest", "position_2.forest"})
     EXPECT_TRUE(fs::exists(good / f)) << f << ": save() must write the compiled forests";
   auto reference = ModelBundle::load(good.string());
@@ -487,7 +558,7 @@ TEST_F(TrainedBundle, CompiledForestsAreUsedOnlyWhileTheyMatchTheirJson) {
 // probabilities in Debian's python3-xgboost.
 TEST_F(TrainedBundle, PythonXgboostGivesTheSameProbabilities) {
   if (std::system("/usr/bin/python3 -c 'import xgboost' 2>/dev/null") != 0) GTEST_SKIP() << "python3-xgboost not installed";
-  auto b = ModelBundle::load((dir_ / "a").string(), Engine::xgboost);
+  auto b = ModelBundle::load((fix_ / "a").string(), Engine::xgboost);
   ASSERT_TRUE(b);
   const std::size_t nf = b->manifest().features.size();
   const std::size_t rows = 50;
@@ -513,7 +584,7 @@ TEST_F(TrainedBundle, PythonXgboostGivesTheSameProbabilities) {
       "json.dump(p.astype(float).tolist(), open(sys.argv[3], 'w'))\n";
   std::ofstream(dir_ / "py_check.py") << script;
   const std::string cmd = "/usr/bin/python3 " + (dir_ / "py_check.py").string() + " " + in.string() + " " +
-                          (dir_ / "a" / "position_1.json").string() + " " + out.string();
+                          (fix_ / "a" / "position_1.json").string() + " " + out.string();
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   auto text = read_file(out.string());
   const auto py = nlohmann::json::parse(*text);
