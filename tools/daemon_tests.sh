@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# loadercountd's tests with real parts, in one command (about 5 minutes on 2 busy shared cores, most of it the two
-# VM runs, each 105 s of bus traffic + 36 s of silence + boot, one after the other as they share build-vm/):
+# loadercountd's tests with real parts, in one command (about 3 minutes on 2 busy shared cores, most of it the two
+# VM runs, each 105 s of bus traffic + 36 s of silence + boot, side by side, one core each):
 #   1. test_integration_daemon (tests/integration/daemon): daemon replay == `loadercount replay`, delivery through
 #      a real mosquitto broker, a broker outage, kill -9 at seeded random points;
 #   2. live SocketCAN in the CAN VM (tools/vm_test.sh + tests/vm/daemon_live.sh): the daemon reads vcan0 while
 #      canplayer plays a simulated log with work cycles; afterwards `loadercount replay` of the CAPTURED log
 #      (same kernel timestamps) must give the same events and counts. x86_64, and aarch64 with the cross-built
 #      daemon when build-aarch64/bin/loadercountd exists (else reported as skipped).
-# 1 runs while the x86_64 VM runs (each uses about one core).
+# 1 runs while the VMs run (each uses about one core).
 #
 #   tools/daemon_tests.sh [--build DIR] [--no-vm] [--no-aarch64] [--no-integration] [--aarch64-build DIR]
 #
@@ -93,8 +93,9 @@ if d != r:
 sys.exit(0 if ok else 1)
 PY
 }
-run_vm() {  # run_vm ARCH DAEMON
+run_vm() {  # run_vm ARCH DAEMON (in the background: its result goes to $bdir/daemon_vm_ARCH.result)
   local arch=$1 bin=$2 out=$repo/build-vm/out/daemon-$1 t=$SECONDS rc=0 env=""
+  vm_result() { printf '%s\t%s\t%s\n' "$1" "$2" "$3" >"$bdir/daemon_vm_$arch.result"; }
   # The cross build finds libxgboost in the arm64 sysroot by its RUNPATH, but RUNPATH is not transitive:
   # libxgboost's own dependency libdmlc.so.0 needs the library path.
   [[ $arch == aarch64 ]] && env="LD_LIBRARY_PATH=$repo/build-aarch64-sysroot/usr/lib/aarch64-linux-gnu:\$LD_LIBRARY_PATH "
@@ -111,11 +112,11 @@ run_vm() {  # run_vm ARCH DAEMON
   if ((rc != 0)); then
     grep -a "daemon_live.sh\|vm_test.sh" "$bdir/daemon_vm_$arch.log" | tail -5
     say "VM $arch: exit $rc (console: ${bdir#"$repo"/}/daemon_vm_$arch.log)"
-    result "live SocketCAN daemon == replay of captured log ($arch)" FAILED $((SECONDS - t)); return
+    vm_result "live SocketCAN daemon == replay of captured log ($arch)" FAILED $((SECONDS - t)); return
   fi
   grep -a "daemon_live.sh: daemon exit" "$bdir/daemon_vm_$arch.log" || true
-  if compare_live "$out"; then result "live SocketCAN daemon == replay of captured log ($arch)" ok $((SECONDS - t))
-  else result "live SocketCAN daemon == replay of captured log ($arch)" FAILED $((SECONDS - t)); fi
+  if compare_live "$out"; then vm_result "live SocketCAN daemon == replay of captured log ($arch)" ok $((SECONDS - t))
+  else vm_result "live SocketCAN daemon == replay of captured log ($arch)" FAILED $((SECONDS - t)); fi
 }
 if ((vm)); then
   mkdir -p "$live"
@@ -129,7 +130,33 @@ if ((vm)); then
     awk -v s="$start" '{ if (substr($1, 2, 17) + 0 >= s + 45) print }' "$live/full.log" >"$live/live.log"
     rm -f "$live/train.log"
   fi
-  run_vm x86_64 "$daemon"
+  rm -f "$bdir"/daemon_vm_*.result
+  declare -a vm_pids=() vm_arches=()
+  run_vm x86_64 "$daemon" >"$bdir/daemon_vm_x86_64.out" 2>&1 &
+  vm_pids+=($!); vm_arches+=(x86_64)
+  # aarch64 at the same time (build-vm/ keeps per-architecture files): the project's cross build, else this
+  # script's own (cmake ... -B build-daemon-tests-aarch64 -DCMAKE_TOOLCHAIN_FILE=toolchains/aarch64-linux-gnu.cmake
+  # -DLC_BUILD_TESTS=OFF; --target loadercountd).
+  if ((aarch64)); then
+    [[ -x $abdir/bin/loadercountd || ! -x $repo/build-daemon-tests-aarch64/bin/loadercountd ]] ||
+      abdir=$repo/build-daemon-tests-aarch64
+    if [[ -x $abdir/bin/loadercountd ]]; then
+      run_vm aarch64 "$abdir/bin/loadercountd" >"$bdir/daemon_vm_aarch64.out" 2>&1 &
+      vm_pids+=($!); vm_arches+=(aarch64)
+    else
+      result "live SocketCAN aarch64: no $abdir/bin/loadercountd (cross build it first)" skipped 0
+    fi
+  fi
+  for i in "${!vm_pids[@]}"; do
+    wait "${vm_pids[i]}" || true
+    cat "$bdir/daemon_vm_${vm_arches[i]}.out"
+    if [[ -s $bdir/daemon_vm_${vm_arches[i]}.result ]]; then
+      IFS=$'\t' read -r name status secs <"$bdir/daemon_vm_${vm_arches[i]}.result"
+      result "$name" "$status" "$secs"
+    else
+      result "live SocketCAN daemon (${vm_arches[i]}): the VM run ended without a result" FAILED 0
+    fi
+  done
 else
   result "live SocketCAN (--no-vm)" skipped 0
 fi
@@ -141,19 +168,6 @@ if ((integration)); then
   grep -a "^\[ \(inputs\|counts\|delivery\|outage\|kill -9\) \|OK \]\|FAILED\|PASSED" "$gtest_log" || true
   if ((grc == 0)); then result "test_integration_daemon (replay, mqtt, outage, kill -9)" ok $((SECONDS - gt0))
   else result "test_integration_daemon (replay, mqtt, outage, kill -9) -- see ${gtest_log#"$repo"/}" FAILED $((SECONDS - gt0)); fi
-fi
-
-# --- 2b. aarch64, after the x86_64 VM (the two share build-vm/) ------------------------------------------------
-if ((vm && aarch64)); then
-  # The project's cross build, else this script's own (cmake ... -B build-daemon-tests-aarch64
-  # -DCMAKE_TOOLCHAIN_FILE=toolchains/aarch64-linux-gnu.cmake -DLC_BUILD_TESTS=OFF; --target loadercountd).
-  [[ -x $abdir/bin/loadercountd || ! -x $repo/build-daemon-tests-aarch64/bin/loadercountd ]] ||
-    abdir=$repo/build-daemon-tests-aarch64
-  if [[ -x $abdir/bin/loadercountd ]]; then
-    run_vm aarch64 "$abdir/bin/loadercountd"
-  else
-    result "live SocketCAN aarch64: no $abdir/bin/loadercountd (cross build it first)" skipped 0
-  fi
 fi
 
 echo

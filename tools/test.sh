@@ -39,6 +39,34 @@ stage() {  # stage NAME command...: runs it, times it, counts it; goes on after 
   fi
 }
 
+# side_by_side NAME1 FUNC1 NAME2 FUNC2: two stages at once, for those that keep one core busy each (the VMs:
+# qemu runs a guest on one thread). Their output is held and printed after both end, one stage after the other.
+side_by_side() {
+  local dir i rc t0=$SECONDS
+  dir=$(mktemp -d)
+  local -a names=("$1" "$3") funcs=("$2" "$4") pids=()
+  echo
+  echo "test.sh: ===== $1  +  $3 (side by side; their output follows when both have ended)"
+  for i in 0 1; do
+    ( rc=0; "${funcs[i]}" || rc=$?; echo $((SECONDS - t0)) >"$dir/$i.took"; exit "$rc" ) >"$dir/$i.out" 2>&1 &
+    pids+=($!)
+  done
+  for i in 0 1; do
+    rc=0
+    wait "${pids[i]}" || rc=$?
+    echo
+    echo "test.sh: ===== ${names[i]}"
+    cat "$dir/$i.out"
+    local took; took=$(cat "$dir/$i.took" 2>/dev/null || echo $((SECONDS - t0)))
+    if ((rc == 0)); then
+      passed=$((passed + 1)); summary+=("ok     $(printf '%5d' "$took") s  ${names[i]} (side by side)")
+    else
+      failed=$((failed + 1)); summary+=("FAILED $(printf '%5d' "$took") s  ${names[i]} (side by side)")
+    fi
+  done
+  rm -rf "$dir"
+}
+
 if ((quick)); then
   stage "setup (apt-get)" tools/setup.sh
 else
@@ -61,8 +89,11 @@ stage "host tests (ctest)" host_tests
 
 if ((!quick)); then
   stage "aarch64 cross build + unit tests under qemu" tools/cross_test.sh --jobs "$jobs"
-  stage "live SocketCAN in a VM (Debian kernel, x86_64)" tools/vm_test.sh
-  stage "live SocketCAN in a VM (Debian kernel, aarch64 build)" tools/vm_test.sh --arch aarch64
+  vm_x86_64() { tools/vm_test.sh; }
+  vm_aarch64() { tools/vm_test.sh --arch aarch64; }
+  side_by_side "live SocketCAN in a VM (Debian kernel, x86_64)" vm_x86_64 \
+               "live SocketCAN in a VM (Debian kernel, aarch64 build)" vm_aarch64
+  # Its two VMs (x86_64, aarch64) run side by side too.
   stage "daemon on live SocketCAN in VMs (counts == replay of the captured bus)" \
     tools/daemon_tests.sh --no-integration --build "$repo/build" --aarch64-build "$repo/build-aarch64"
   # The packages reuse the builds above (package.sh only reconfigures them without tests and runs CPack).

@@ -17,8 +17,10 @@
 #   /work and the cross toolchain's /usr/aarch64-linux-gnu (libc, libstdc++) mounted read-only at the same
 #   paths, so the cross-built binaries run as they are; the shell is busybox sh, `ip` is busybox's.
 # Either way build-vm/out/ is shared back writable (results go there) and stdout is the VM console, also saved
-# in build-vm/console.log. Installs what it needs with apt-get (qemu, can-utils, cmake, gtest, the cross
+# in build-vm/console-ARCH.log. Installs what it needs with apt-get (qemu, can-utils, cmake, gtest, the cross
 # compiler for aarch64) and caches the downloaded Debian packages, unpacked, in build-vm/cache (not committed).
+# An x86_64 and an aarch64 run can go side by side (tools/test.sh does): every file but the shared cache and
+# out/ is per architecture, and the preparation (apt-get, downloads, builds) takes build-vm/.prepare.lock.
 # Exits with the command's status; 124 if the VM did not finish in time, 125 if it could not set up CAN or 9p.
 set -euo pipefail
 
@@ -39,7 +41,7 @@ while (($#)); do
     --keep) keep=1; shift ;;
     --log) log=$2; shift 2 ;;
     --) shift; cmd=("$@"); break ;;
-    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
     *) echo "vm_test.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -55,6 +57,10 @@ esac
 mkdir -p "$cache" "$vm_dir/out"
 t0=$SECONDS
 say() { echo "vm_test.sh: [$((SECONDS - t0)) s] $*"; }
+# One preparation at a time (apt-get and dpkg have their own lock and fail on it; the cache and the simulated
+# log are shared); released before the boot, so two VMs of different architectures run at the same time.
+exec {prepare_lock}>"$vm_dir/.prepare.lock"
+flock "$prepare_lock"
 
 # --- host packages ---------------------------------------------------------------------------------------
 need=()
@@ -124,8 +130,8 @@ if [[ ${#cmd[@]} -eq 0 ]]; then
       cross=(-DCMAKE_TOOLCHAIN_FILE="$repo/toolchains/aarch64-linux-gnu.cmake")
     fi
     if ! { cmake -S "$repo/tests/vm" -B "$bdir" -G Ninja -DCMAKE_BUILD_TYPE=Release "${cross[@]}" &&
-           cmake --build "$bdir" -j 2; } >"$vm_dir/cmake.log" 2>&1; then
-      tail -30 "$vm_dir/cmake.log" >&2; echo "vm_test.sh: build failed, see $vm_dir/cmake.log" >&2; exit 1
+           cmake --build "$bdir" -j 2; } >"$vm_dir/cmake-$arch.log" 2>&1; then
+      tail -30 "$vm_dir/cmake-$arch.log" >&2; echo "vm_test.sh: build failed, see $vm_dir/cmake-$arch.log" >&2; exit 1
     fi
   fi
   # A candump log to replay: --log, else a 2-minute simulation if the CLI is built, else a real recorded log.
@@ -168,7 +174,7 @@ add_module() {
 }
 for m in can can-raw can-dev vcan virtio_pci 9pnet_virtio 9p overlay; do add_module "$m"; done
 
-root=$vm_dir/initramfs
+root=$vm_dir/initramfs-$arch
 rm -rf "$root" && mkdir -p "$root"/{bin,dev,proc,sys,host,modules,tmp}
 cp "$busybox" "$root/bin/busybox"
 cp "$repo/tests/vm/init" "$root/init" && chmod +x "$root/init"
@@ -193,6 +199,7 @@ fi
 mknod "$root/dev/console" c 5 1 2>/dev/null || true
 (cd "$root" && find . | "$host_busybox" cpio -o -H newc 2>/dev/null | gzip -1 >"$vm_dir/initrd-$arch.gz")
 ((keep)) || rm -rf "$root"
+flock -u "$prepare_lock"; exec {prepare_lock}>&-
 
 # --- boot ---------------------------------------------------------------------------------------------------
 say "booting $(basename "$vmlinuz") under $qemu (TCG), timeout ${timeout_s} s"
@@ -201,15 +208,15 @@ timeout --foreground -k 5 "$timeout_s" "$qemu" "${qemu_machine[@]}" -m 1024M -sm
   -kernel "$vmlinuz" -initrd "$vm_dir/initrd-$arch.gz" -append "console=$console panic=-1 quiet loglevel=3" \
   -virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap \
   -virtfs "local,path=$vm_dir/out,mount_tag=outdir,security_model=none,multidevs=remap" \
-  </dev/null 2>&1 | tr -d '\r' | tee "$vm_dir/console.log"
+  </dev/null 2>&1 | tr -d '\r' | tee "$vm_dir/console-$arch.log"
 qemu_rc=${PIPESTATUS[0]}
 set -e
-status=$(grep -a -o 'VM_TEST_EXIT=[0-9]*' "$vm_dir/console.log" | tail -1 | cut -d= -f2 || true)
+status=$(grep -a -o 'VM_TEST_EXIT=[0-9]*' "$vm_dir/console-$arch.log" | tail -1 | cut -d= -f2 || true)
 if [[ -z $status ]]; then
   if ((qemu_rc == 124)); then
     say "the VM did not finish within ${timeout_s} s"; exit 124
   fi
-  say "the VM stopped without reporting a status (qemu exit $qemu_rc); see $vm_dir/console.log"; exit 125
+  say "the VM stopped without reporting a status (qemu exit $qemu_rc); see $vm_dir/console-$arch.log"; exit 125
 fi
 say "command exited with $status"
 exit "$status"
