@@ -39,6 +39,12 @@ def main():
     if "decoder_prob_floor" in m:
         decoding += (f"\n- The decoders floor probabilities at {m['decoder_prob_floor']:g} (`decoder_prob_floor`; their default"
                      " is 0.01): a window costs a path at most log of that.")
+    if "decoder_min_load_to_trip_s" in m:
+        shortest = t.get("shortest_load_to_trip_s")
+        decoding += (f"\n- No path puts a trip sooner than {m['decoder_min_load_to_trip_s']:g} s after a load in the"
+                     " window before, by the events' times (`decoder_min_load_to_trip_s`"
+                     + (f"; the training labels' shortest is {shortest:g} s" if shortest is not None else "")
+                     + "): a failed dig read as a load cannot buy a dump in the next window.")
     if "decoder_segment_end_log_prior" in m:
         prior = ", ".join(f"{k} {v:.2f}" for k, v in m["decoder_segment_end_log_prior"].items())
         stops = t.get("segment_end_states", {})

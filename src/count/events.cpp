@@ -31,6 +31,12 @@ void Counters::add(EventType t) {
   }
 }
 
+double change_time_s(const WindowClass& c, std::size_t j, double start_s, double end_s, int bucket, int buckets) {
+  const double first = model::bucket_time_s(bucket, start_s, end_s, buckets);
+  if (j == 0) return first;
+  return first + (end_s - first) * static_cast<double>(j) / static_cast<double>(c.changes());
+}
+
 EventBuilder::EventBuilder(std::vector<WindowClass> classes, int position_buckets)
     : m_classes(std::move(classes)), m_buckets(position_buckets) {}
 
@@ -40,9 +46,8 @@ void EventBuilder::add(int class_index, std::int64_t start_ns, std::int64_t end_
   const double s = static_cast<double>(start_ns) * 1e-9, e = static_cast<double>(end_ns) * 1e-9;
   const std::size_t changes = c.changes();
   double prev = s;
-  double first = changes ? model::bucket_time_s(bucket, s, e, m_buckets) : e;
   for (std::size_t j = 0; j <= changes; ++j) {
-    const double t = j == changes ? e : (j == 0 ? first : first + (e - first) * static_cast<double>(j) / static_cast<double>(changes));
+    const double t = j == changes ? e : change_time_s(c, j, s, e, bucket, m_buckets);
     m_state_s[static_cast<std::size_t>(c.path[j])] += t - prev;
     prev = t;
     if (j == changes) break;

@@ -37,6 +37,11 @@ struct Event {
   bool forced = false;           // its window was committed by the lag limit
 };
 
+// When the j-th change (0-based) of a window of class `c` happens, in seconds, as events are timed: the first at
+// the middle of position bucket `bucket` of [start_s, end_s], further ones evenly between it and the window's
+// end. Precondition: j < c.changes().
+double change_time_s(const WindowClass& c, std::size_t j, double start_s, double end_s, int bucket, int buckets);
+
 // Committed window classes -> events, counters and time per state. Classes are WindowClass paths; a window
 // with changes places its first change at the middle of the winning position bucket and further changes
 // evenly between that and the window's end.

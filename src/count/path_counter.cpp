@@ -1,6 +1,7 @@
 #include "count/path_counter.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "decode/greedy.h"
 #include "decode/viterbi.h"
@@ -25,6 +26,24 @@ Expected<DecoderKind> parse_decoder(std::string_view name) {
   return Error::bad_input("unknown decoder '" + std::string(name) + "' (use online, offline or greedy)");
 }
 
+// The change index of class c's load that no trip follows in the window, and of its trip that no load precedes
+// (-1: none): the two ends of a load-to-trip time across a window boundary.
+static std::pair<int, int> boundary_load_trip(const WindowClass& c) {
+  int load = -1, trip = -1;
+  bool loaded = false;
+  for (std::size_t j = 0; j < c.changes(); ++j) {
+    const auto e = event_for(c.path[j], c.path[j + 1]);
+    if (e == EventType::Load) {
+      load = static_cast<int>(j);
+      loaded = true;
+    } else if (e == EventType::Trip) {
+      if (!loaded && trip < 0) trip = static_cast<int>(j);
+      load = -1;
+    }
+  }
+  return {load, trip};
+}
+
 PathCounter::PathCounter(std::vector<WindowClass> classes, decode::TransitionGraph graph, int buckets,
                          const PathCounterOptions& o, std::vector<decode::OnlineDecoder> online)
     : m_opt(o),
@@ -42,6 +61,57 @@ PathCounter::PathCounter(std::vector<WindowClass> classes, decode::TransitionGra
   m_seg.assign(m_cap, 0);
   if (o.kind == DecoderKind::Online) m_ring_probs.assign(m_cap * m_k, 0.0);
   m_events.reserve(256);
+  if (o.min_load_to_trip_s > 0 && o.kind != DecoderKind::Greedy) {
+    m_min_gap_ns = static_cast<std::int64_t>(std::llround(o.min_load_to_trip_s * 1e9));
+    m_buckets = buckets;
+    for (const auto& c : m_classes) {
+      const auto [load, trip] = boundary_load_trip(c);
+      m_load_change.push_back(load);
+      m_trip_change.push_back(trip);
+    }
+    m_prev_load.assign(m_k, kNoLoad);
+    m_mask.assign(m_k * decode::step_mask_words(static_cast<int>(m_k)), 0);
+  }
+}
+
+// The edges a step mask may block: from a class with a load no trip follows to one with a trip no load precedes.
+static std::vector<decode::Edge> load_trip_edges(const std::vector<WindowClass>& classes, const decode::TransitionGraph& g) {
+  std::vector<decode::Edge> out;
+  for (const auto& e : g.edges())
+    if (boundary_load_trip(classes[static_cast<std::size_t>(e.from)]).first >= 0 &&
+        boundary_load_trip(classes[static_cast<std::size_t>(e.to)]).second >= 0)
+      out.push_back(e);
+  return out;
+}
+
+std::int64_t PathCounter::change_ns(int k, int change, std::int64_t start_ns, std::int64_t end_ns, int bucket) const {
+  if (change < 0) return kNoLoad;
+  return std::llround(change_time_s(m_classes[static_cast<std::size_t>(k)], static_cast<std::size_t>(change),
+                                    static_cast<double>(start_ns) * 1e-9, static_cast<double>(end_ns) * 1e-9, bucket,
+                                    m_buckets) * 1e9);
+}
+
+std::int64_t PathCounter::load_ns(int k, std::int64_t start_ns, std::int64_t end_ns, int bucket) const {
+  return change_ns(k, m_load_change[static_cast<std::size_t>(k)], start_ns, end_ns, bucket);
+}
+
+std::int64_t PathCounter::trip_ns(int k, std::int64_t start_ns, std::int64_t end_ns, int bucket) const {
+  return change_ns(k, m_trip_change[static_cast<std::size_t>(k)], start_ns, end_ns, bucket);
+}
+
+void PathCounter::make_step_mask(const ScoredWindow& w) {
+  const std::size_t words = decode::step_mask_words(static_cast<int>(m_k));
+  std::fill(m_mask.begin(), m_mask.end(), 0);
+  for (std::size_t b = 0; b < m_k; ++b) {
+    const std::int64_t t = trip_ns(static_cast<int>(b), w.start_ns, w.end_ns, w.positions[b]);
+    if (t == kNoLoad) continue;
+    for (const int a : m_graph.predecessors(static_cast<int>(b))) {
+      const std::int64_t l = m_prev_load[static_cast<std::size_t>(a)];
+      if (l != kNoLoad && t - l < m_min_gap_ns)
+        m_mask[b * words + static_cast<std::size_t>(a) / 64] |= std::uint64_t{1} << (static_cast<unsigned>(a) % 64);
+    }
+  }
+  for (std::size_t k = 0; k < m_k; ++k) m_prev_load[k] = load_ns(static_cast<int>(k), w.start_ns, w.end_ns, w.positions[k]);
 }
 
 Expected<PathCounter> PathCounter::create(std::vector<WindowClass> classes, decode::TransitionGraph graph, int buckets,
@@ -49,9 +119,13 @@ Expected<PathCounter> PathCounter::create(std::vector<WindowClass> classes, deco
   if (classes.size() != static_cast<std::size_t>(graph.size()))
     return Error::bad_input("path counter: " + std::to_string(classes.size()) + " classes but the graph has " +
                             std::to_string(graph.size()));
+  if (!(o.min_load_to_trip_s >= 0 && std::isfinite(o.min_load_to_trip_s)))
+    return Error::bad_input("path counter: min_load_to_trip_s " + std::to_string(o.min_load_to_trip_s) + " is not a number >= 0");
   std::vector<decode::OnlineDecoder> online;
   if (o.kind == DecoderKind::Online) {
-    LC_TRY(d, decode::OnlineDecoder::create(graph, o.online));
+    decode::OnlineOptions oo = o.online;
+    if (o.min_load_to_trip_s > 0) oo.blockable = load_trip_edges(classes, graph);
+    LC_TRY(d, decode::OnlineDecoder::create(graph, oo));
     online.push_back(std::move(d));
   }
   return PathCounter(std::move(classes), std::move(graph), buckets, o, std::move(online));
@@ -65,6 +139,8 @@ void PathCounter::commit(std::int64_t window, int class_index, bool forced, std:
   const std::size_t s = slot(window);
   const std::size_t before = m_events.size();
   m_last_committed_class = class_index;
+  if (m_min_gap_ns > 0)
+    m_last_committed_load_ns = load_ns(class_index, m_start[s], m_end[s], m_pos[s * m_k + static_cast<std::size_t>(class_index)]);
   m_builder.add(class_index, m_start[s], m_end[s], m_pos[s * m_k + static_cast<std::size_t>(class_index)], window, emitted_ns,
                 forced, m_events);
   if (on_event)
@@ -78,6 +154,7 @@ void PathCounter::commit(std::int64_t window, int class_index, bool forced, std:
 
 void PathCounter::push(const ScoredWindow& w) {
   const std::int64_t idx = m_next++;
+  if (m_min_gap_ns > 0) make_step_mask(w);
   if (m_opt.kind == DecoderKind::Offline) {
     if (w.segment_start && idx > m_segment_first) decode_offline_segment(true);
     if (w.segment_start || idx == 0) m_segment_first = idx;
@@ -98,6 +175,7 @@ void PathCounter::push(const ScoredWindow& w) {
       m_pos = std::move(p);
     }
     m_probs.insert(m_probs.end(), w.probs.begin(), w.probs.end());
+    m_blocked.insert(m_blocked.end(), m_mask.begin(), m_mask.end());
   }
   const std::size_t s = slot(idx);
   m_start[s] = w.start_ns;
@@ -120,7 +198,7 @@ void PathCounter::push(const ScoredWindow& w) {
         for (const auto& c : d.committed()) commit(c.window, c.class_index, c.forced, w.start_ns);
         m_last_committed_class = -1;
       }
-      d.push(w.probs);
+      d.push(w.probs, m_mask);
       for (const auto& c : d.committed()) commit(c.window, c.class_index, c.forced, w.end_ns);
       break;
     }
@@ -131,6 +209,7 @@ CounterCheckpoint PathCounter::checkpoint() const {
   CounterCheckpoint c;
   c.next_window = m_next;
   c.last_committed_class = m_last_committed_class;
+  c.last_committed_load_ns = m_last_committed_class >= 0 ? m_last_committed_load_ns : kNoLoad;
   c.last_window_end_ns = m_last_end_ns;
   c.counters = m_builder.counters();
   c.state_seconds = m_builder.state_seconds();
@@ -163,6 +242,10 @@ Status PathCounter::restore(const CounterCheckpoint& c) {
   m_last_end_ns = c.last_window_end_ns;
   const bool fresh = c.pending.empty() ? c.last_committed_class < 0 : c.pending.front().segment_start;
   m_online.front().resume(m_next, fresh ? -1 : c.last_committed_class);
+  if (m_min_gap_ns > 0) {
+    std::fill(m_prev_load.begin(), m_prev_load.end(), kNoLoad);
+    if (!fresh && c.last_committed_class >= 0) m_prev_load[static_cast<std::size_t>(c.last_committed_class)] = c.last_committed_load_ns;
+  }
   for (const auto& p : c.pending) {
     ScoredWindow w;
     w.start_ns = p.start_ns;
@@ -180,6 +263,7 @@ std::string checkpoint_to_json(const CounterCheckpoint& c) {
   j["next_window"] = c.next_window;
   j["last_committed_class"] = c.last_committed_class;
   j["last_window_end_ns"] = c.last_window_end_ns;
+  if (c.last_committed_load_ns != kNoLoad) j["last_committed_load_ns"] = c.last_committed_load_ns;
   j["counters"] = {c.counters.loads, c.counters.trips, c.counters.failed_loads};
   j["state_seconds"] = c.state_seconds;
   nlohmann::json p = nlohmann::json::array();
@@ -197,6 +281,7 @@ Expected<CounterCheckpoint> checkpoint_from_json(const std::string& text, std::s
     c.next_window = j.at("next_window").get<std::int64_t>();
     c.last_committed_class = j.at("last_committed_class").get<int>();
     c.last_window_end_ns = j.at("last_window_end_ns").get<std::int64_t>();
+    if (j.contains("last_committed_load_ns")) c.last_committed_load_ns = j.at("last_committed_load_ns").get<std::int64_t>();
     const auto cnt = j.at("counters").get<std::vector<std::uint64_t>>();
     if (cnt.size() != 3) return Error::bad_input("checkpoint: 'counters' must have 3 entries");
     c.counters = Counters{cnt[0], cnt[1], cnt[2]};
@@ -228,7 +313,7 @@ void PathCounter::decode_offline_segment(bool at_stop) {
   oo.prob_floor = m_opt.online.prob_floor;
   oo.use_start_classes = false;
   if (at_stop) oo.segment_end_score = m_opt.online.segment_end_score;
-  auto path = decode::decode_offline(m_graph, m_probs, oo);
+  auto path = decode::decode_offline(m_graph, m_probs, oo, m_blocked);
   if (path) {
     for (std::size_t i = 0; i < path->classes.size(); ++i)
       commit(m_segment_first + static_cast<std::int64_t>(i), path->classes[i], false, -1);
@@ -240,6 +325,7 @@ void PathCounter::decode_offline_segment(bool at_stop) {
     ++m_greedy_or_offline_forced;
   }
   m_probs.clear();
+  m_blocked.clear();
 }
 
 void PathCounter::end_segment() {

@@ -9,6 +9,7 @@
 // `keep_history` is set (eval and plots want the committed class of every window).
 #pragma once
 
+#include <climits>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -46,9 +47,13 @@ struct PendingWindow {
   std::vector<double> probs;
   std::vector<std::uint8_t> positions;
 };
+inline constexpr std::int64_t kNoLoad = INT64_MIN;  // a window class with no load that a trip may follow
 struct CounterCheckpoint {
   std::int64_t next_window = 0;        // windows pushed so far
   int last_committed_class = -1;       // -1: none in the open segment
+  // With min_load_to_trip_s: the time of the last committed window's load that no trip follows in the window
+  // (the next window may not put a trip too soon after it), or kNoLoad. Absent in older checkpoints: kNoLoad.
+  std::int64_t last_committed_load_ns = kNoLoad;
   std::int64_t last_window_end_ns = 0;  // end of the newest window pushed
   std::vector<PendingWindow> pending;
   Counters counters;
@@ -64,6 +69,11 @@ struct PathCounterOptions {
   // here replaces the bundle's (`eval --prob-floor`).
   std::optional<double> prob_floor_override;
   bool keep_history = false;
+  // Online and offline: the shortest time from a load to the trip after it, by the events' times (events.h),
+  // that a path may take across two consecutive windows; 0: no such rule. A failed dig the models read as a
+  // load can otherwise only return to EMPTY through a dump in the next window, counting a trip and a load that
+  // never happened. A model bundle's decoder_min_load_to_trip_s.
+  double min_load_to_trip_s = 0.0;
   // Keep every event in events() (replay, eval). The daemon, which runs for years, hands events to on_event
   // and keeps none, so nothing grows with time.
   bool keep_events = true;
@@ -106,6 +116,14 @@ class PathCounter {
   std::size_t slot(std::int64_t window) const { return static_cast<std::size_t>(window) % m_cap; }
   // `at_stop`: the segment ended with a gap (the machine stopped), so its end takes the segment-end prior.
   void decode_offline_segment(bool at_stop);
+  // min_load_to_trip_s: the time of class k's load (one no trip follows in the window) or of its trip (one no
+  // load precedes), as events are timed; kNoLoad without one.
+  std::int64_t change_ns(int k, int change, std::int64_t start_ns, std::int64_t end_ns, int bucket) const;
+  std::int64_t load_ns(int k, std::int64_t start_ns, std::int64_t end_ns, int bucket) const;
+  std::int64_t trip_ns(int k, std::int64_t start_ns, std::int64_t end_ns, int bucket) const;
+  // Fills m_mask with the edges window `w` may not take from the window before (their trip too soon after its
+  // load), and moves m_prev_load on to `w`'s loads.
+  void make_step_mask(const ScoredWindow& w);
 
   PathCounterOptions m_opt;
   std::vector<WindowClass> m_classes;
@@ -124,6 +142,14 @@ class PathCounter {
   std::int64_t m_segment_first = 0;
   std::int64_t m_next = 0;
   std::int64_t m_last_end_ns = 0;
+  // min_load_to_trip_s (all empty without it):
+  std::int64_t m_min_gap_ns = 0;
+  int m_buckets = 0;
+  std::vector<int> m_load_change, m_trip_change;  // per class: index of the change, -1 none
+  std::vector<std::int64_t> m_prev_load;           // per class: the previous window's load time, kNoLoad
+  std::vector<std::uint64_t> m_mask;               // this window's step mask (decode/graph.h)
+  std::vector<std::uint64_t> m_blocked;            // offline: the open segment's step masks
+  std::int64_t m_last_committed_load_ns = kNoLoad;
   std::vector<Event> m_events;
   std::vector<int> m_hist_class;
   std::vector<std::int64_t> m_hist_start;

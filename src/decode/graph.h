@@ -29,6 +29,16 @@ struct Edge {
   bool operator==(const Edge&) const = default;
 };
 
+// Edges blocked for one step of the recursion, i.e. for one window, although the graph allows them (a rule
+// that depends on the windows' data, such as count/path_counter.h's shortest load-to-trip time). Row b (the new
+// window's class) holds step_mask_words(K) 64-bit words; bit a set: class a may not precede b at this step.
+// An empty span blocks nothing.
+inline std::size_t step_mask_words(int classes) { return (static_cast<std::size_t>(classes) + 63) / 64; }
+inline bool step_blocked(std::span<const std::uint64_t> mask, std::size_t words, int b, int a) {
+  return !mask.empty() &&
+         ((mask[static_cast<std::size_t>(b) * words + static_cast<std::size_t>(a) / 64] >> (static_cast<unsigned>(a) % 64)) & 1u) != 0;
+}
+
 class TransitionGraph {
  public:
   // From window classes (the reference nine, or classes_up_to(n)): b may follow a iff

@@ -47,25 +47,29 @@ OnlineDecoder::OnlineDecoder(TransitionGraph graph, const OnlineOptions& options
   const double swing = m_node_max - node_score(0.0, options.score, options.prob_floor);
   const int max_j = 2 * k + 2;
   const auto& end = options.segment_end_score;
-  // reach[(j * k + a) * k + x]: x reachable from a in exactly j windows (j = 0..max_j).
-  std::vector<std::uint8_t> reach(static_cast<std::size_t>((max_j + 1) * k * k), 0);
+  // reach[(j * k + a) * k + x]: x reachable from a in exactly j windows (j = 0..max_j) on the graph; safe: the
+  // same without the blockable edges, for the paths from b that must exist whatever the step masks block.
+  std::vector<std::uint8_t> reach(static_cast<std::size_t>((max_j + 1) * k * k), 0), safe(reach.size(), 0);
   auto at = [&](int j, int a, int x) -> std::uint8_t& { return reach[static_cast<std::size_t>((j * k + a) * k + x)]; };
-  for (int a = 0; a < k; ++a) at(0, a, a) = 1;
+  auto at_safe = [&](int j, int a, int x) -> std::uint8_t& { return safe[static_cast<std::size_t>((j * k + a) * k + x)]; };
+  std::vector<std::uint8_t> blockable(m_k * m_k, 0);
+  for (const Edge& e : options.blockable)
+    if (e.from >= 0 && e.from < k && e.to >= 0 && e.to < k) blockable[static_cast<std::size_t>(e.from * k + e.to)] = 1;
+  for (int a = 0; a < k; ++a) at(0, a, a) = at_safe(0, a, a) = 1;
   for (int j = 1; j <= max_j; ++j)
     for (int a = 0; a < k; ++a)
       for (int x = 0; x < k; ++x)
-        for (int p : m_graph.predecessors(x))
-          if (at(j - 1, a, p)) {
-            at(j, a, x) = 1;
-            break;
-          }
+        for (int p : m_graph.predecessors(x)) {
+          if (at(j - 1, a, p)) at(j, a, x) = 1;
+          if (at_safe(j - 1, a, p) && !blockable[static_cast<std::size_t>(p * k + x)]) at_safe(j, a, x) = 1;
+        }
   for (int b = 0; b < k; ++b)
     for (int s = 0; s < k; ++s) {
       for (int j = 1; j <= max_j; ++j) {
         bool b_has_any = false, covers = true;
         for (int x = 0; x < k; ++x) {
-          b_has_any = b_has_any || at(j - 1, b, x);
-          if (at(j, s, x) && !at(j, b, x)) covers = false;
+          b_has_any = b_has_any || at_safe(j - 1, b, x);
+          if (at(j, s, x) && !at_safe(j, b, x)) covers = false;
         }
         if (!b_has_any) break;  // b dead-ends before s's continuations could be copied: no bound
         if (covers) {
@@ -77,7 +81,7 @@ OnlineDecoder::OnlineDecoder(TransitionGraph graph, const OnlineOptions& options
             double ex = -std::numeric_limits<double>::infinity(), ey = ex;
             for (int x = 0; x < k; ++x) {
               if (at(i, s, x)) ex = std::max(ex, end[static_cast<std::size_t>(x)]);
-              if (at(i, b, x)) ey = std::max(ey, end[static_cast<std::size_t>(x)]);
+              if (at_safe(i, b, x)) ey = std::max(ey, end[static_cast<std::size_t>(x)]);
             }
             if (ex > ey) margin = std::max(margin, i * swing + (ex - ey));
           }
@@ -119,7 +123,7 @@ void OnlineDecoder::start_segment(bool use_start_set) {
   ++m_stats.segments;
 }
 
-void OnlineDecoder::push(std::span<const double> probs) {
+void OnlineDecoder::push(std::span<const double> probs, std::span<const std::uint64_t> blocked) {
   assert(probs.size() == m_k && "push: one probability per class of the graph");
   m_out_size = 0;
   node_scores(probs, m_options.score, m_options.prob_floor, m_node);
@@ -130,7 +134,7 @@ void OnlineDecoder::push(std::span<const double> probs) {
     // Continue the checkpointed segment: constrained to the successors of its last committed class.
     const int last = m_resume_class;
     m_resume_class = -1;
-    if (detail::viterbi_start_after(m_graph, last, m_node, m_score) >= 0) {
+    if (detail::viterbi_start_after(m_graph, last, m_node, m_score, blocked) >= 0) {
       m_first_undecided = m_next_window;
       m_segment_first = -1;  // not a segment start: the window continues the committed path
       m_in_segment = true;
@@ -141,7 +145,7 @@ void OnlineDecoder::push(std::span<const double> probs) {
     start_segment(m_first_segment);
     m_first_segment = false;
   } else {
-    const int best = detail::viterbi_step(m_graph, m_score, m_node, m_next, back_row(m_next_window));
+    const int best = detail::viterbi_step(m_graph, m_score, m_node, m_next, back_row(m_next_window), blocked);
     if (best < 0) {
       // Dead end: close the segment on the previous window, start afresh with this one.
       commit_best_path(false);

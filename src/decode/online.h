@@ -70,6 +70,10 @@ struct OnlineOptions {
   // Empty, or one value per class, finite and <= 0: added to a path's score when its segment ends (by
   // end_segment(), not finish()) in that class. A model bundle's segment-end prior (count/path_counter.h).
   std::vector<double> segment_end_score{};
+  // The edges push()'s step masks may block (graph.h). Dropping bounds what a path from the best survivor can
+  // copy using only the other edges, so it stays exact whatever the masks block among these. A mask may block
+  // nothing else (precondition).
+  std::vector<Edge> blockable{};
 };
 
 // One final decision.
@@ -103,8 +107,10 @@ class OnlineDecoder {
 
   // Adds the next window's class probabilities (K values in the graph's class order) and commits what has
   // become final. Precondition, checked with assert: probs.size() == graph().size(). NaN or non-positive
-  // probabilities are handled as score.h says. No allocation.
-  void push(std::span<const double> probs);
+  // probabilities are handled as score.h says. No allocation. `blocked`: the edges this window may not take
+  // from the window before (a step mask, graph.h; only among OnlineOptions::blockable), or empty. The
+  // offline decoder given the same masks decides the same.
+  void push(std::span<const double> probs, std::span<const std::uint64_t> blocked = {});
 
   // The machine stopped (a gap): commits every undecided window along the best path, the survivors' scores
   // raised by segment_end_score, and starts a new segment. No-op without undecided windows. No allocation.

@@ -37,19 +37,25 @@ int viterbi_start(const TransitionGraph& graph, bool use_start_set, std::span<co
 }
 
 int viterbi_start_after(const TransitionGraph& graph, int last_class, std::span<const double> node,
-                        std::span<double> next) noexcept {
+                        std::span<double> next, std::span<const std::uint64_t> blocked) noexcept {
+  const std::size_t words = step_mask_words(graph.size());
   for (std::size_t k = 0; k < next.size(); ++k)
-    next[k] = graph.allowed(last_class, static_cast<int>(k)) ? node[k] : kNoPath;
+    next[k] = graph.allowed(last_class, static_cast<int>(k)) && !step_blocked(blocked, words, static_cast<int>(k), last_class)
+                  ? node[k]
+                  : kNoPath;
   return normalise(next);
 }
 
 int viterbi_step(const TransitionGraph& graph, std::span<const double> prev, std::span<const double> node,
-                 std::span<double> next, std::span<std::int32_t> back) noexcept {
+                 std::span<double> next, std::span<std::int32_t> back,
+                 std::span<const std::uint64_t> blocked) noexcept {
+  const std::size_t words = step_mask_words(graph.size());
   for (std::size_t b = 0; b < next.size(); ++b) {
     double best = kNoPath;
     std::int32_t arg = -1;
     // Ascending predecessors and a strict '>' keep the lowest index on ties.
     for (const int a : graph.predecessors(static_cast<int>(b))) {
+      if (step_blocked(blocked, words, static_cast<int>(b), a)) continue;
       const double s = prev[static_cast<std::size_t>(a)];
       if (s > best) {
         best = s;
@@ -86,7 +92,7 @@ double path_score(std::span<const double> probs, int num_classes, std::span<cons
 }
 
 Expected<DecodedPath> decode_offline(const TransitionGraph& graph, std::span<const double> probs,
-                                     const OfflineOptions& options) {
+                                     const OfflineOptions& options, std::span<const std::uint64_t> blocked) {
   const auto k = static_cast<std::size_t>(graph.size());
   if (probs.size() % k != 0)
     return Error::bad_input("decode_offline: probability table of " + std::to_string(probs.size()) +
@@ -95,6 +101,10 @@ Expected<DecodedPath> decode_offline(const TransitionGraph& graph, std::span<con
     return Error::bad_input("decode_offline: prob_floor " + std::to_string(options.prob_floor) + " outside (0, 1]");
   LC_TRY_STATUS(check_segment_end_score(options.segment_end_score, graph.size(), "decode_offline"));
   const std::size_t windows = probs.size() / k;
+  const std::size_t step = k * step_mask_words(graph.size());  // mask words per window
+  if (!blocked.empty() && blocked.size() != windows * step)
+    return Error::bad_input("decode_offline: " + std::to_string(blocked.size()) + " step-mask words for " +
+                            std::to_string(windows) + " windows (" + std::to_string(step) + " per window)");
   DecodedPath out;
   if (windows == 0) return out;
 
@@ -105,7 +115,8 @@ Expected<DecodedPath> decode_offline(const TransitionGraph& graph, std::span<con
   if (best < 0) return Error::bad_input("decode_offline: window 0: no class may start a path");
   for (std::size_t t = 1; t < windows; ++t) {
     node_scores(probs.subspan(t * k, k), options.score, options.prob_floor, node);
-    best = detail::viterbi_step(graph, cur, node, next, std::span<std::int32_t>(back).subspan(t * k, k));
+    best = detail::viterbi_step(graph, cur, node, next, std::span<std::int32_t>(back).subspan(t * k, k),
+                                blocked.empty() ? blocked : blocked.subspan(t * step, step));
     if (best < 0)
       return Error::bad_input("decode_offline: window " + std::to_string(t) +
                               ": no allowed path reaches it (the transition graph dead-ends)");

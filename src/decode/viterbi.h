@@ -41,8 +41,12 @@ struct DecodedPath {
 // neither empty nor K finite values <= 0; no path of the
 // graph fits (possible only with a start set or a graph with dead ends), naming the first window that no
 // allowed path reaches.
+//
+// `blocked` (optional): one step mask per window (graph.h, step_mask_words(K) words per class, window t's
+// masks at [t * K * words, (t + 1) * K * words)), the edges window t may not take from window t - 1 (window 0's
+// are ignored). Error (BadInput) if it is neither empty nor that size.
 Expected<DecodedPath> decode_offline(const TransitionGraph& graph, std::span<const double> probs,
-                                     const OfflineOptions& options = {});
+                                     const OfflineOptions& options = {}, std::span<const std::uint64_t> blocked = {});
 
 // Sum of node scores of `path` over the table, added from window 0 onwards (the same order the decoders use),
 // so scores of different paths are comparable exactly. Precondition: path.size() * K == probs.size().
@@ -61,16 +65,18 @@ int viterbi_start(const TransitionGraph& graph, bool use_start_set, std::span<co
 
 // Scores of the first window after a resumed checkpoint: only successors of `last_class` (the class of the
 // last committed window) may follow. Same normalisation and return value as viterbi_start.
+// `blocked`: this step's mask (graph.h), or empty.
 int viterbi_start_after(const TransitionGraph& graph, int last_class, std::span<const double> node,
-                        std::span<double> next) noexcept;
+                        std::span<double> next, std::span<const std::uint64_t> blocked = {}) noexcept;
 
 // One step: next[b] = max over allowed predecessors a with finite prev[a] of prev[a], plus node[b];
 // back[b] = that a (lowest index on ties), or -1 and next[b] = -inf if no predecessor has a finite score.
 // Scores are then shifted so the best is 0 (decisions depend on differences only; this keeps an online
 // decoder that runs for months from losing precision). Returns the best class, or -1 if none is finite.
-// All spans have size K; no allocation.
+// All spans have size K; no allocation. `blocked`: this step's mask (graph.h): its edges are skipped; or empty.
 int viterbi_step(const TransitionGraph& graph, std::span<const double> prev, std::span<const double> node,
-                 std::span<double> next, std::span<std::int32_t> back) noexcept;
+                 std::span<double> next, std::span<std::int32_t> back,
+                 std::span<const std::uint64_t> blocked = {}) noexcept;
 
 // Index of the largest finite entry (lowest index on ties), or -1 if none is finite.
 int best_finite(std::span<const double> scores) noexcept;

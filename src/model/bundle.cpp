@@ -73,6 +73,8 @@ Expected<Manifest> parse_manifest(const std::string& text, const std::string& na
     if (j.contains(field)) m.decoder_class_weights = j.at(field).get<std::vector<double>>();
     field = "decoder_prob_floor";
     if (j.contains(field)) m.decoder_prob_floor = j.at(field).get<double>();
+    field = "decoder_min_load_to_trip_s";
+    if (j.contains(field)) m.decoder_min_load_to_trip_s = j.at(field).get<double>();
     field = "decoder_segment_end_log_prior";
     if (j.contains(field)) {
       const auto& o = j.at(field);
@@ -128,6 +130,8 @@ Expected<Manifest> parse_manifest(const std::string& text, const std::string& na
   }
   if (m.decoder_prob_floor && !(*m.decoder_prob_floor > 0 && *m.decoder_prob_floor <= 1))
     return bad("decoder_prob_floor", "must be in (0, 1]");
+  if (m.decoder_min_load_to_trip_s && !(*m.decoder_min_load_to_trip_s >= 0 && *m.decoder_min_load_to_trip_s <= 60))
+    return bad("decoder_min_load_to_trip_s", "must be seconds in [0, 60]");
   if (static_cast<int>(m.models.size()) != m.position_buckets)
     return bad("models", "lists " + std::to_string(m.models.size()) + " models for " + std::to_string(m.position_buckets) +
                              " position buckets");
@@ -155,6 +159,7 @@ std::string manifest_to_json(const Manifest& m) {
   if (m.context_windows > 0) j["context_windows"] = m.context_windows;
   if (!m.decoder_class_weights.empty()) j["decoder_class_weights"] = m.decoder_class_weights;
   if (m.decoder_prob_floor) j["decoder_prob_floor"] = *m.decoder_prob_floor;
+  if (m.decoder_min_load_to_trip_s) j["decoder_min_load_to_trip_s"] = *m.decoder_min_load_to_trip_s;
   if (!m.decoder_segment_end_log_prior.empty()) {
     nlohmann::ordered_json o;
     for (int s = 0; s < kStateCount; ++s)

@@ -19,6 +19,9 @@
 //                                                           // before decoding (prior correction; absent = 1)
 //     "decoder_prob_floor": 0.001,                          // optional: the decoders' probability floor
 //                                                           // (decode/score.h; absent = its default, 0.01)
+//     "decoder_min_load_to_trip_s": 4.75,                   // optional: no path with a trip sooner than this
+//                                                           // after a load in the window before (count/
+//                                                           // path_counter.h; absent = no such rule)
 //     "decoder_segment_end_log_prior": {"EMPTY": 0, "LOADING": -4.6, "LOADED": -4.6, "UNLOADING": -4.6},
 //                                                           // optional: log-prior of the state the machine is
 //                                                           // in when it stops (a gap ends the segment), each
@@ -76,6 +79,7 @@ struct Manifest {
   std::vector<std::string> models;
   std::vector<double> decoder_class_weights;  // empty = all 1
   std::optional<double> decoder_prob_floor;    // absent = decode::kDefaultProbFloor
+  std::optional<double> decoder_min_load_to_trip_s;  // absent = no such rule; in [0, 60]
   // Indexed by State (kStateCount values, each finite and <= 0), or empty: no segment-end prior.
   std::vector<double> decoder_segment_end_log_prior;
   int context_windows = 0;  // K: model input = features of this window, then of the K previous ones (newest first)

@@ -118,7 +118,7 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
       {"window", {"points", "hop"}},
       {"grid", {"rate_hz", "staleness_s", "segment_gap_s"}},
       {"model", {"position_buckets", "max_changes_per_window", "max_features", "fdr_level", "source_address", "class_weight_power",
-                 "decoder_prior_power", "decoder_prob_floor", "context_windows",
+                 "decoder_prior_power", "decoder_prob_floor", "decoder_min_load_to_trip_s", "context_windows",
                  "signal_loss_fraction"}},
       {"xgboost", {"max_depth", "eta", "max_rounds", "early_stopping_rounds", "min_child_weight", "subsample",
                    "colsample_bytree", "lambda", "nthread", "seed"}},
@@ -157,6 +157,12 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
     LC_TRY_STATUS(wrap(read_key(t, "model", "decoder_prob_floor", floor)));
     if (!(floor > 0 && floor <= 1)) return Error::bad_input(path + ": model.decoder_prob_floor must be in (0, 1]");
     c.decoder_prob_floor = floor;
+  }
+  if (t.at_path("model.decoder_min_load_to_trip_s").node() != nullptr) {
+    double gap = 0.0;
+    LC_TRY_STATUS(wrap(read_key(t, "model", "decoder_min_load_to_trip_s", gap)));
+    if (!(gap >= 0 && gap <= 60)) return Error::bad_input(path + ": model.decoder_min_load_to_trip_s must be seconds in [0, 60]");
+    c.decoder_min_load_to_trip_s = gap;
   }
   LC_TRY_STATUS(wrap(read_key(t, "xgboost", "max_depth", c.xgb.max_depth)));
   LC_TRY_STATUS(wrap(read_key(t, "xgboost", "eta", c.xgb.eta)));
@@ -358,6 +364,7 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
     }
   }
   m.decoder_prob_floor = cfg.decoder_prob_floor;
+  m.decoder_min_load_to_trip_s = cfg.decoder_min_load_to_trip_s;
   // The segment-end prior: add-one smoothed frequencies of the states the machine stopped in, as logs relative
   // to the most frequent (so each is <= 0). None without a stop in the data.
   std::size_t n_stops = 0;
@@ -391,6 +398,21 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
     model_json.push_back(std::move(json));
     m.models.push_back("position_" + std::to_string(b) + ".json");
   }
+  // The shortest time from a load to the trip after it in the labels: what decoder_min_load_to_trip_s is
+  // chosen against (tools/train_default.toml).
+  double shortest = std::numeric_limits<double>::infinity();
+  for (const auto& d : data) {
+    LC_TRY(labels, read_labels_csv(d.labels));
+    double load = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t i = 1; i < labels.size(); ++i) {
+      const State a = labels[i - 1].state, b = labels[i].state;
+      if (a == State::Loading && b == State::Loaded) load = labels[i].start_s;  // a load (count/events.h)
+      if (a == State::Unloading && b == State::Empty && !std::isnan(load)) {   // its trip
+        shortest = std::min(shortest, labels[i].start_s - load);
+        load = std::numeric_limits<double>::quiet_NaN();
+      }
+    }
+  }
   nlohmann::json stops_json = nlohmann::json::object();
   for (int st = 0; st < kStateCount; ++st) stops_json[std::string(kStateNames[st])] = stops[static_cast<std::size_t>(st)];
   nlohmann::json files_j = nlohmann::json::array();
@@ -411,6 +433,7 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
                 {"signal_loss_fraction", cfg.signal_loss_fraction},
                 {"signal_loss_copies", loss_copies},
                 {"segment_end_states", stops_json},
+                {"shortest_load_to_trip_s", std::isfinite(shortest) ? nlohmann::json(std::round(shortest * 1000) / 1000) : nlohmann::json(nullptr)},
                 {"models", rounds},
                 {"xgboost", {{"version", xgboost_version()}, {"max_depth", cfg.xgb.max_depth}, {"eta", cfg.xgb.eta},
                              {"max_rounds", cfg.xgb.max_rounds}, {"early_stopping_rounds", cfg.xgb.early_stopping_rounds},

@@ -45,6 +45,9 @@ struct TrainConfig {
   // (The segment-end prior is always learned: the states the labels show at each stop, i.e. each gap that
   // ends a segment, add-one smoothed.)
   std::optional<double> decoder_prob_floor;
+  // The decoders' shortest load-to-trip time stored in the manifest (count/path_counter.h); absent: none. The
+  // manifest's training summary records the shortest in the training labels ("shortest_load_to_trip_s").
+  std::optional<double> decoder_min_load_to_trip_s;
   // K > 0: the models also see the K previous windows' selected features (NaN where a segment has none),
   // i.e. 5 (K + 1) s of signal for a 5 s decision. 0: the window alone. At most kMaxContextWindows.
   int context_windows = 0;
@@ -62,6 +65,7 @@ struct TrainConfig {
 //   [grid]    rate_hz = 1.0   staleness_s = 3.0   segment_gap_s = 30.0
 //   [model]   position_buckets = 3   max_changes_per_window = 2   max_features = 150   fdr_level = 0.05
 //             class_weight_power = 0.5   decoder_prior_power = 0.25   decoder_prob_floor = 0.001
+//             decoder_min_load_to_trip_s = 4.75
 //             context_windows = 3   signal_loss_fraction = 0.25
 //   [xgboost] max_depth = 6   eta = 0.1   max_rounds = 400   early_stopping_rounds = 25   nthread = 2   seed = 0
 //   [split]   valid_fraction = 0.2   min_files_for_file_split = 3

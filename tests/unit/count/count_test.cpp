@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <random>
+#include <string>
 
 #include "count/event_json.h"
 #include "count/events.h"
@@ -108,11 +109,12 @@ std::vector<double> noisy_cycle(std::mt19937_64& rng, const std::vector<WindowCl
   return probs;
 }
 
-PathCounter make(const std::vector<WindowClass>& classes, int lag) {
+PathCounter make(const std::vector<WindowClass>& classes, int lag, double min_load_to_trip_s = 0.0) {
   auto g = decode::TransitionGraph::from_classes(classes);
   PathCounterOptions o;
   o.kind = DecoderKind::Online;
   o.online.max_lag_windows = lag;
+  o.min_load_to_trip_s = min_load_to_trip_s;
   auto pc = PathCounter::create(classes, std::move(*g), 3, o);
   return std::move(*pc);
 }
@@ -136,26 +138,43 @@ TEST(PathCounterCheckpoint, ResumingFromAnyWindowGivesTheUninterruptedEvents) {
   std::mt19937_64 rng(seed);
   const auto classes = classes_up_to(2);
   const std::size_t k = classes.size();
-  for (int round = 0; round < 20; ++round) {
+  for (int round = 0; round < 30; ++round) {
+    // The last 10 rounds with a shortest load-to-trip time: resuming must block the same edges (the checkpoint
+    // carries the last committed window's load time).
+    const double gap = round < 20 ? 0.0 : 9.9;
     const std::size_t T = 300;
-    const auto probs = noisy_cycle(rng, classes, T);
+    // With the rule, heavy noise: the cycle above changes state once per window at most, so without noise no
+    // path would put a trip right after a load.
+    const auto probs = noisy_cycle(rng, classes, T, nullptr, gap > 0 ? 4.0 : 0.6);
     std::vector<std::uint8_t> pos(T * k);
     for (auto& p : pos) p = static_cast<std::uint8_t>(rng() % 3);
     std::vector<bool> seg(T, false);
     seg[150] = true;  // a gap in the middle
-    const int lag = 1 + static_cast<int>(rng() % 8);
-    PathCounter full = make(classes, lag);
+    // With the rule, every cut, so that many fall right after a committed load whose trip the next window must
+    // not bring too soon, and a lag that forces no commit (a forced commit may decide differently after a
+    // resume, rule or not: decode/online.h).
+    const int lag = gap > 0 ? static_cast<int>(T) : 1 + static_cast<int>(rng() % 8);
+    PathCounter full = make(classes, lag, gap);
     for (std::size_t w = 0; w < T; ++w) full.push(window_at(probs, pos, k, w, seg[w]));
     full.finish();
+    if (gap > 0) {
+      EXPECT_EQ(full.forced_commits(), 0);
+    }
 
-    const std::size_t cut = 1 + rng() % (T - 2);
-    PathCounter first = make(classes, lag);
+    std::vector<std::size_t> cuts;
+    if (gap > 0) {
+      for (std::size_t c = 1; c + 1 < T; ++c) cuts.push_back(c);
+    } else {
+      cuts.push_back(1 + rng() % (T - 2));
+    }
+    for (const std::size_t cut : cuts) {
+    PathCounter first = make(classes, lag, gap);
     for (std::size_t w = 0; w <= cut; ++w) first.push(window_at(probs, pos, k, w, seg[w]));
     const CounterCheckpoint cp = first.checkpoint();
     auto parsed = checkpoint_from_json(checkpoint_to_json(cp), k);
     ASSERT_TRUE(parsed) << parsed.error().message;
     std::vector<Event> events = first.events();  // what was durably committed before the crash
-    PathCounter second = make(classes, lag);
+    PathCounter second = make(classes, lag, gap);
     ASSERT_TRUE(second.restore(*parsed));
     for (std::size_t w = cut + 1; w < T; ++w) second.push(window_at(probs, pos, k, w, seg[w]));
     second.finish();
@@ -167,7 +186,66 @@ TEST(PathCounterCheckpoint, ResumingFromAnyWindowGivesTheUninterruptedEvents) {
       EXPECT_EQ(events[i].window, full.events()[i].window) << "round " << round << " event " << i;
     }
     EXPECT_EQ(second.counters(), full.counters());
+    }
   }
+}
+
+// A failed dig that the models read as a load (LOADING_TO_LOADED, p 0.6), then an empty window in which a dump
+// (LOADED_TO_UNLOADING_TO_EMPTY) gets p 0.2: the best path is a load and a trip that never happened, the trip
+// 3.75 s after the load by the events' times (load at 4.17 s into window 2, the dump starting 0.83 s into
+// window 3 and ending halfway to its end). With a shortest load-to-trip time of 4.75 s that path is not
+// allowed and the window is read as the failed load it was; with the dump later in window 3 (trip 5.42 s after
+// the load) it is allowed again. Online and offline decide alike.
+TEST(PathCounter, ShortestLoadToTripTimeRemovesAPhantomTrip) {
+  const auto classes = classes_up_to(2);
+  const std::size_t k = classes.size(), T = 9;
+  auto idx = [&](const std::string& name) {
+    for (std::size_t i = 0; i < k; ++i)
+      if (classes[i].name() == name) return i;
+    ADD_FAILURE() << name;
+    return std::size_t{0};
+  };
+  std::vector<double> probs(T * k, 0.001);
+  auto set = [&](std::size_t w, const std::string& name, double p) { probs[w * k + idx(name)] = p; };
+  set(0, "EMPTY_NO_TRANSITION", 0.95);
+  set(1, "EMPTY_TO_LOADING", 0.9);
+  set(2, "LOADING_TO_LOADED", 0.6);
+  set(2, "LOADING_TO_EMPTY", 0.05);
+  set(3, "EMPTY_NO_TRANSITION", 0.5);
+  set(3, "LOADED_NO_TRANSITION", 0.1);
+  set(3, "LOADED_TO_UNLOADING_TO_EMPTY", 0.2);
+  for (std::size_t w = 4; w < T; ++w) set(w, "EMPTY_NO_TRANSITION", 0.95);
+  auto g = decode::TransitionGraph::from_classes(classes);
+  for (const int dump_bucket : {0, 2}) {
+    std::vector<std::uint8_t> pos(T * k, 1);
+    pos[2 * k + idx("LOADING_TO_LOADED")] = 2;
+    pos[3 * k + idx("LOADED_TO_UNLOADING_TO_EMPTY")] = static_cast<std::uint8_t>(dump_bucket);
+    for (const double gap : {0.0, 4.75}) {
+      for (const DecoderKind kind : {DecoderKind::Online, DecoderKind::Offline}) {
+        SCOPED_TRACE("dump bucket " + std::to_string(dump_bucket) + " gap " + std::to_string(gap) + " " +
+                     std::string(decoder_name(kind)));
+        PathCounterOptions o;
+        o.kind = kind;
+        o.min_load_to_trip_s = gap;
+        auto pc = PathCounter::create(classes, *g, 3, o);
+        ASSERT_TRUE(pc) << pc.error().message;
+        for (std::size_t w = 0; w < T; ++w) pc->push(window_at(probs, pos, k, w, w == 0));
+        pc->finish();
+        const bool phantom = gap == 0.0 || dump_bucket == 2;
+        EXPECT_EQ(pc->counters(), phantom ? (Counters{1, 1, 0}) : (Counters{0, 0, 1}));
+        if (phantom) {
+          ASSERT_EQ(pc->events().size(), 2u);
+          EXPECT_NEAR(static_cast<double>(pc->events()[1].time_ns - pc->events()[0].time_ns),
+                      dump_bucket == 0 ? 3.75e9 : 5.4166667e9, 1e3);
+        }
+      }
+    }
+  }
+  PathCounterOptions bad;
+  bad.min_load_to_trip_s = -1.0;
+  const auto e = PathCounter::create(classes, *g, 3, bad);
+  ASSERT_FALSE(e);
+  EXPECT_NE(e.error().message.find("min_load_to_trip_s"), std::string::npos);
 }
 
 TEST(PathCounter, OnlineAndOfflineAgreeWithoutForcedCommitsAndGreedyOvercounts) {

@@ -30,11 +30,12 @@ struct Oracle {
 // Every path of the graph, depth first, scored left to right like the decoders. Among equal scores the
 // path that is smaller compared from the last window backwards wins (the decoders' documented tie-break).
 // `end` (empty, or one value per class): added to a path's score for the class it ends in (Oracle::score
-// includes it).
+// includes it). `blocked` (empty, or a step mask per window, as decode_offline takes): edges a path may not take.
 inline Oracle brute_force(const TransitionGraph& g, std::span<const double> probs, PathScore mode,
                           double prob_floor = kDefaultProbFloor, bool use_start = true,
-                          std::span<const double> end = {}) {
+                          std::span<const double> end = {}, std::span<const std::uint64_t> blocked = {}) {
   const auto k = static_cast<std::size_t>(g.size());
+  const std::size_t words = step_mask_words(g.size());
   const std::size_t t_len = probs.size() / k;
   Oracle best;
   if (t_len == 0) return Oracle{{}, 0.0};
@@ -55,6 +56,7 @@ inline Oracle brute_force(const TransitionGraph& g, std::span<const double> prob
     }
     for (int c = 0; c < g.size(); ++c) {
       if (t == 0 ? (use_start && !g.may_start(c)) : !g.allowed(path[t - 1], c)) continue;
+      if (t > 0 && !blocked.empty() && step_blocked(blocked.subspan(t * k * words, k * words), words, c, path[t - 1])) continue;
       path[t] = c;
       self(self, t + 1, score + node_score(probs[t * k + static_cast<std::size_t>(c)], mode, prob_floor));
     }

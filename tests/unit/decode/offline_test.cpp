@@ -59,6 +59,54 @@ TEST(Offline, MatchesBruteForceOnSmallRandomTables) {
   }
 }
 
+// Step masks (a rule that depends on the windows' data, such as the shortest load-to-trip time) remove edges
+// for one window: the decoder must then find the best path that avoids them, as enumeration does, and never
+// take one of them.
+TEST(Offline, StepMasksMatchBruteForceAndAreNeverTaken) {
+  constexpr std::uint64_t kMaskSeed = kSeed + 31;
+  std::cout << "[ seed     ] " << kMaskSeed << '\n';
+  std::mt19937_64 rng(kMaskSeed);
+  int blocked_on_greedy_best = 0;
+  for (const int changes : {1, 2}) {
+    const auto g = testing::graph_up_to(changes);
+    const auto k = static_cast<std::size_t>(g.size());
+    const std::size_t words = step_mask_words(g.size());
+    const auto edges = g.edges();
+    for (int iter = 0; iter < 400; ++iter) {
+      SCOPED_TRACE("seed " + std::to_string(kMaskSeed) + " changes " + std::to_string(changes) + " iter " + std::to_string(iter));
+      const int windows = 1 + iter % 6;
+      const auto probs = testing::random_table(rng, windows, g.size());
+      std::vector<std::uint64_t> blocked(static_cast<std::size_t>(windows) * k * words, 0);
+      for (std::size_t t = 1; t < static_cast<std::size_t>(windows); ++t)
+        for (const Edge& e : edges)
+          if (rng() % 3 == 0)
+            blocked[t * k * words + static_cast<std::size_t>(e.to) * words + static_cast<std::size_t>(e.from) / 64] |=
+                std::uint64_t{1} << (e.from % 64);
+      const auto unmasked = decode_offline(g, probs, {}).value();
+      const auto got = decode_offline(g, probs, {}, blocked);
+      ASSERT_TRUE(got) << got.error().message;
+      const auto want = testing::brute_force(g, probs, kDefaultPathScore, kDefaultProbFloor, true, {}, blocked);
+      EXPECT_EQ(got->classes, want.path);
+      EXPECT_DOUBLE_EQ(got->score, want.score);
+      bool unmasked_blocked = false;
+      for (std::size_t t = 1; t < got->classes.size(); ++t) {
+        const auto step = std::span<const std::uint64_t>(blocked).subspan(t * k * words, k * words);
+        EXPECT_FALSE(step_blocked(step, words, got->classes[t], got->classes[t - 1])) << "window " << t;
+        unmasked_blocked = unmasked_blocked || step_blocked(step, words, unmasked.classes[t], unmasked.classes[t - 1]);
+      }
+      blocked_on_greedy_best += unmasked_blocked;
+    }
+  }
+  EXPECT_GT(blocked_on_greedy_best, 100) << "the masks must often block the unmasked best path";
+  // A mask table of the wrong size is an error, not a read past its end.
+  const auto g = testing::graph_up_to(1);
+  const std::vector<double> probs(static_cast<std::size_t>(g.size()) * 2, 0.5);
+  const std::vector<std::uint64_t> short_mask(3, 0);
+  const auto bad = decode_offline(g, probs, {}, short_mask);
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("step-mask"), std::string::npos) << bad.error().message;
+}
+
 TEST(Offline, MatchesTheReferenceBellmanFordPort) {
   std::cout << "[ seed     ] " << kSeed + 1 << '\n';
   std::mt19937_64 rng(kSeed + 1);

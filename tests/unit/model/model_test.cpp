@@ -22,6 +22,7 @@
 #include "model/bundle.h"
 #include "model/targets.h"
 #include "model/trainer.h"
+#include "window/labels.h"
 #include "sim/simulator.h"
 #include "util/file.h"
 
@@ -323,6 +324,7 @@ TEST_F(TrainedBundle, SegmentEndPriorCountsTheStatesAtStopsAndTheFloorIsStored) 
   }
   TrainConfig cfg = cfg_;
   cfg.decoder_prob_floor = 0.001;
+  cfg.decoder_min_load_to_trip_s = 4.75;
   auto r = train_bundle({{log, lab}, data_[1]}, cfg, (dir_ / "stops").string());
   ASSERT_TRUE(r) << r.error().message;
   auto b = ModelBundle::load((dir_ / "stops").string());
@@ -339,16 +341,35 @@ TEST_F(TrainedBundle, SegmentEndPriorCountsTheStatesAtStopsAndTheFloorIsStored) 
         << kStateNames[st];
   ASSERT_TRUE(m.decoder_prob_floor.has_value());
   EXPECT_EQ(*m.decoder_prob_floor, 0.001);
+  EXPECT_EQ(m.decoder_min_load_to_trip_s, 4.75);
+  // The shortest load-to-trip time of the training labels, what that setting is chosen against.
+  double shortest = 1e9;
+  for (const auto& f : {lab, data_[1].labels}) {
+    auto l = read_labels_csv(f);
+    ASSERT_TRUE(l) << l.error().message;
+    double load = -1;
+    for (std::size_t i = 1; i < l->size(); ++i) {
+      if ((*l)[i - 1].state == State::Loading && (*l)[i].state == State::Loaded) load = (*l)[i].start_s;
+      if ((*l)[i - 1].state == State::Unloading && (*l)[i].state == State::Empty && load >= 0) {
+        shortest = std::min(shortest, (*l)[i].start_s - load);
+        load = -1;
+      }
+    }
+  }
+  ASSERT_LT(shortest, 1e9) << "the fixture's labels must hold a load and its trip";
+  EXPECT_NEAR(m.training.at("shortest_load_to_trip_s").get<double>(), shortest, 0.0005);
   // Round trip through the manifest text.
   auto again = parse_manifest(manifest_to_json(m), "manifest.json");
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_EQ(again->decoder_segment_end_log_prior, m.decoder_segment_end_log_prior);
   EXPECT_EQ(again->decoder_prob_floor, m.decoder_prob_floor);
-  // Without stops (the fixture's bundle): no prior, no floor unless configured.
+  EXPECT_EQ(again->decoder_min_load_to_trip_s, m.decoder_min_load_to_trip_s);
+  // Without stops (the fixture's bundle): no prior, no floor and no shortest load-to-trip time unless configured.
   auto a = ModelBundle::load((fix_ / "a").string());
   ASSERT_TRUE(a) << a.error().message;
   EXPECT_TRUE(a->manifest().decoder_segment_end_log_prior.empty());
   EXPECT_FALSE(a->manifest().decoder_prob_floor.has_value());
+  EXPECT_FALSE(a->manifest().decoder_min_load_to_trip_s.has_value());
 }
 
 // Copies the good bundle and applies `damage` to it; loading must fail with a message containing `needle`.
@@ -486,6 +507,8 @@ TEST_F(TrainedBundle, BrokenBundlesFailLoudlyNamingTheProblem) {
                 "decoder_class_weights");
   expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["decoder_prob_floor"] = 0.0; }); },
                 "decoder_prob_floor");
+  expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["decoder_min_load_to_trip_s"] = -1.0; }); },
+                "decoder_min_load_to_trip_s");
   const nlohmann::json prior = {{"EMPTY", 0.0}, {"LOADING", -1.0}, {"LOADED", -1.0}, {"UNLOADING", -1.0}};
   expect_broken(good, bad, [&](const fs::path& d) { edit_manifest(d, [&](auto& j) {
     j["decoder_segment_end_log_prior"] = prior;
@@ -619,6 +642,16 @@ TEST(TrainConfig, UnknownKeysAndBadValuesNameTheKey) {
     c = read_train_config((d / "t6.toml").string());
     ASSERT_FALSE(c) << v;
     EXPECT_NE(c.error().message.find("decoder_prob_floor"), std::string::npos) << c.error().message;
+  }
+  std::ofstream(d / "t8.toml") << "[model]\ndecoder_min_load_to_trip_s = 4.75\n";
+  c = read_train_config((d / "t8.toml").string());
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->decoder_min_load_to_trip_s, 4.75);
+  for (const char* v : {"-1.0", "61.0", "\"soon\""}) {
+    std::ofstream(d / "t9.toml") << "[model]\ndecoder_min_load_to_trip_s = " << v << "\n";
+    c = read_train_config((d / "t9.toml").string());
+    ASSERT_FALSE(c) << v;
+    EXPECT_NE(c.error().message.find("decoder_min_load_to_trip_s"), std::string::npos) << c.error().message;
   }
   for (const char* v : {"-0.1", "1.5"}) {
     std::ofstream(d / "t7.toml") << "[model]\nsignal_loss_fraction = " << v << "\n";
