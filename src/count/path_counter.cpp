@@ -107,8 +107,7 @@ void PathCounter::make_step_mask(const ScoredWindow& w) {
     if (t == kNoLoad) continue;
     for (const int a : m_graph.predecessors(static_cast<int>(b))) {
       const std::int64_t l = m_prev_load[static_cast<std::size_t>(a)];
-      if (l != kNoLoad && t - l < m_min_gap_ns)
-        m_mask[b * words + static_cast<std::size_t>(a) / 64] |= std::uint64_t{1} << (static_cast<unsigned>(a) % 64);
+      if (l != kNoLoad && t - l < m_min_gap_ns) decode::step_block(m_mask, words, static_cast<int>(b), a);
     }
   }
   for (std::size_t k = 0; k < m_k; ++k) m_prev_load[k] = load_ns(static_cast<int>(k), w.start_ns, w.end_ns, w.positions[k]);

@@ -38,6 +38,10 @@ inline bool step_blocked(std::span<const std::uint64_t> mask, std::size_t words,
   return !mask.empty() &&
          ((mask[static_cast<std::size_t>(b) * words + static_cast<std::size_t>(a) / 64] >> (static_cast<unsigned>(a) % 64)) & 1u) != 0;
 }
+// Blocks a -> b in `mask` (one step's K * words words).
+inline void step_block(std::span<std::uint64_t> mask, std::size_t words, int b, int a) {
+  mask[static_cast<std::size_t>(b) * words + static_cast<std::size_t>(a) / 64] |= std::uint64_t{1} << (static_cast<unsigned>(a) % 64);
+}
 
 class TransitionGraph {
  public:

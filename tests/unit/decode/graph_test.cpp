@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -71,6 +72,21 @@ TEST(TransitionGraph, MoreThan64ClassesUseSeveralMaskWords) {
   const auto g = TransitionGraph::from_edges(names, edges).value();
   for (int a = 0; a < 130; ++a)
     for (int b = 0; b < 130; ++b) EXPECT_EQ(g.allowed(a, b), b == (a * 7 + 3) % 130);
+}
+
+// Step masks (one window's blocked edges) with more than 64 classes: each bit lands in its own row and word.
+TEST(StepMask, BlocksExactlyTheEdgesSetAcrossSeveralWords) {
+  constexpr int k = 130;
+  const std::size_t words = step_mask_words(k);
+  ASSERT_EQ(words, 3u);
+  std::vector<std::uint64_t> mask(k * words, 0);
+  const std::vector<std::pair<int, int>> set = {{0, 0}, {3, 66}, {129, 129}, {64, 63}, {70, 128}};
+  for (const auto& [b, a] : set) step_block(mask, words, b, a);
+  for (int b = 0; b < k; ++b)
+    for (int a = 0; a < k; ++a)
+      EXPECT_EQ(step_blocked(mask, words, b, a), std::find(set.begin(), set.end(), std::make_pair(b, a)) != set.end())
+          << b << " <- " << a;
+  EXPECT_FALSE(step_blocked({}, words, 3, 66)) << "an empty mask blocks nothing";
 }
 
 TEST(TransitionGraph, BadInputIsAnErrorNamingTheProblem) {

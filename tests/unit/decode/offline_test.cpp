@@ -79,9 +79,7 @@ TEST(Offline, StepMasksMatchBruteForceAndAreNeverTaken) {
       std::vector<std::uint64_t> blocked(static_cast<std::size_t>(windows) * k * words, 0);
       for (std::size_t t = 1; t < static_cast<std::size_t>(windows); ++t)
         for (const Edge& e : edges)
-          if (rng() % 3 == 0)
-            blocked[t * k * words + static_cast<std::size_t>(e.to) * words + static_cast<std::size_t>(e.from) / 64] |=
-                std::uint64_t{1} << (e.from % 64);
+          if (rng() % 3 == 0) step_block(std::span<std::uint64_t>(blocked).subspan(t * k * words, k * words), words, e.to, e.from);
       const auto unmasked = decode_offline(g, probs, {}).value();
       const auto got = decode_offline(g, probs, {}, blocked);
       ASSERT_TRUE(got) << got.error().message;

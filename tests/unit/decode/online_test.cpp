@@ -145,9 +145,7 @@ TEST(Online, StepMasksKeepDroppingExact) {
       std::vector<std::uint64_t> blocked(static_cast<std::size_t>(windows) * k * words, 0);
       for (std::size_t t = 1; t < static_cast<std::size_t>(windows); ++t)
         for (const Edge& e : o.blockable)
-          if (rng() % 2 == 0)
-            blocked[t * k * words + static_cast<std::size_t>(e.to) * words + static_cast<std::size_t>(e.from) / 64] |=
-                std::uint64_t{1} << (e.from % 64);
+          if (rng() % 2 == 0) step_block(std::span<std::uint64_t>(blocked).subspan(t * k * words, k * words), words, e.to, e.from);
       auto dec = OnlineDecoder::create(g, o).value();
       std::vector<int> online;
       for (std::size_t t = 0; t < static_cast<std::size_t>(windows); ++t) {
