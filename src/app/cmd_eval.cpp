@@ -67,6 +67,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
     int lag = decode::kDefaultMaxLagWindows;
     double tolerance_s = 10.0;
     std::optional<double> prob_floor;  // absent: the bundle's
+    std::optional<double> min_load_to_trip;  // absent: the bundle's
   };
   auto a = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("eval", "Evaluate counting against labelled logs, for the three decoders side by side");
@@ -79,6 +80,10 @@ void add_eval_command(CLI::App& app, Runner& run) {
   cmd->add_option("--windows", a->windows_csv, "write every window's true class, decoded classes and probabilities as CSV");
   cmd->add_option("--max-lag", a->lag, "online decoder: most windows a decision may wait")->check(CLI::Range(0, 1000));
   cmd->add_option("--tolerance", a->tolerance_s, "event match tolerance, seconds")->check(CLI::PositiveNumber);
+  cmd->add_option("--min-load-to-trip", a->min_load_to_trip,
+                  "online/offline decoders: no trip sooner than this many seconds after a load in the window before "
+                  "(default: the model's; 0: no such rule)")
+      ->check(CLI::Range(0.0, 60.0));
   cmd->add_option("--prob-floor", a->prob_floor, "online/offline decoders: smallest probability a window's class counts with (default: the model's)")
       ->check(CLI::Range(1e-12, 1.0));
   cmd->callback([&run, a] {
@@ -114,6 +119,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
           o.kind = k;
           o.online.max_lag_windows = a->lag;
           o.prob_floor_override = a->prob_floor;
+          o.min_load_to_trip_override = a->min_load_to_trip;
           o.keep_history = true;
           opts.push_back(o);
         }
@@ -274,6 +280,7 @@ void add_eval_command(CLI::App& app, Runner& run) {
         j["tolerance_s"] = a->tolerance_s;
         j["max_lag_windows"] = a->lag;
         j["prob_floor"] = a->prob_floor.value_or(manifest->decoder_prob_floor.value_or(decode::kDefaultProbFloor));
+        j["min_load_to_trip_s"] = a->min_load_to_trip.value_or(manifest->decoder_min_load_to_trip_s.value_or(0.0));
         j["files"] = files;
         j["total"] = total;
         auto w = write_file_atomic(a->json, j.dump(2) + "\n");

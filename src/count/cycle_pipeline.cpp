@@ -24,7 +24,7 @@ Expected<std::unique_ptr<CyclePipeline>> CyclePipeline::create(model::ModelBundl
     o.online.max_prob = std::max(o.online.max_prob, max_prob);
     o.online.prob_floor = o.prob_floor_override.value_or(m.decoder_prob_floor.value_or(decode::kDefaultProbFloor));
     o.online.segment_end_score = end_score;
-    o.min_load_to_trip_s = m.decoder_min_load_to_trip_s.value_or(0.0);
+    o.min_load_to_trip_s = o.min_load_to_trip_override.value_or(m.decoder_min_load_to_trip_s.value_or(0.0));
     LC_TRY(pc, PathCounter::create(classes, graph, buckets, o));
     p->m_counters.push_back(std::move(pc));
     p->m_keep_history = p->m_keep_history || o.keep_history;

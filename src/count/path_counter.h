@@ -72,8 +72,10 @@ struct PathCounterOptions {
   // Online and offline: the shortest time from a load to the trip after it, by the events' times (events.h),
   // that a path may take across two consecutive windows; 0: no such rule. A failed dig the models read as a
   // load can otherwise only return to EMPTY through a dump in the next window, counting a trip and a load that
-  // never happened. A model bundle's decoder_min_load_to_trip_s.
+  // never happened. CyclePipeline sets it from the bundle's decoder_min_load_to_trip_s; an override replaces that
+  // (`eval --min-load-to-trip`, 0 turns the rule off).
   double min_load_to_trip_s = 0.0;
+  std::optional<double> min_load_to_trip_override;
   // Keep every event in events() (replay, eval). The daemon, which runs for years, hands events to on_event
   // and keeps none, so nothing grows with time.
   bool keep_events = true;

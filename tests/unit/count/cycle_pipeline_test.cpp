@@ -32,7 +32,7 @@ TEST(CyclePipeline, OnlineDecoderKnowsTheLargestWeightedProbability) {
   EXPECT_EQ((*pipe)->counter(1).options().online.max_prob, max_w);
 }
 
-TEST(CyclePipeline, DecodersTakeTheBundlesFloorAndSegmentEndPriorUnlessTheFloorIsOverridden) {
+TEST(CyclePipeline, DecodersTakeTheBundlesDecodingSettingsUnlessOverridden) {
   namespace fs = std::filesystem;
   const fs::path dir = fs::path(::testing::TempDir()) / ("lc_pipeline_decoding_" + std::to_string(::getpid()));
   fs::remove_all(dir);
@@ -43,6 +43,7 @@ TEST(CyclePipeline, DecodersTakeTheBundlesFloorAndSegmentEndPriorUnlessTheFloorI
     j = nlohmann::json::parse(in);
   }
   j["decoder_prob_floor"] = 0.002;
+  j["decoder_min_load_to_trip_s"] = 3.5;
   j["decoder_segment_end_log_prior"] = {{"EMPTY", 0.0}, {"LOADING", -1.0}, {"LOADED", -2.0}, {"UNLOADING", -3.0}};
   std::ofstream(dir / "manifest.json") << j.dump(2);
   auto bundle = model::ModelBundle::load(dir.string());
@@ -51,10 +52,13 @@ TEST(CyclePipeline, DecodersTakeTheBundlesFloorAndSegmentEndPriorUnlessTheFloorI
   PathCounterOptions online, offline;
   offline.kind = DecoderKind::Offline;
   offline.prob_floor_override = 0.05;
+  offline.min_load_to_trip_override = 0.0;
   auto pipe = CyclePipeline::create(std::move(*bundle), {online, offline});
   ASSERT_TRUE(pipe) << pipe.error().message;
   EXPECT_EQ((*pipe)->counter(0).options().online.prob_floor, 0.002);
   EXPECT_EQ((*pipe)->counter(1).options().online.prob_floor, 0.05);
+  EXPECT_EQ((*pipe)->counter(0).options().min_load_to_trip_s, 3.5);
+  EXPECT_EQ((*pipe)->counter(1).options().min_load_to_trip_s, 0.0);
   const double by_state[] = {0.0, -1.0, -2.0, -3.0};
   for (std::size_t d = 0; d < 2; ++d) {
     const auto& e = (*pipe)->counter(d).options().online.segment_end_score;
