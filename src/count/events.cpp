@@ -17,9 +17,9 @@ std::string_view event_type_name(EventType t) {
 }
 
 std::optional<EventType> event_for(State a, State b) {
-  if (a == State::Loading && b == State::Loaded) return EventType::Load;
-  if (a == State::Unloading && b == State::Empty) return EventType::Trip;
-  if (a == State::Loading && b == State::Empty) return EventType::FailedLoad;
+  if (is_load(a, b)) return EventType::Load;
+  if (is_trip(a, b)) return EventType::Trip;
+  if (is_failed_load(a, b)) return EventType::FailedLoad;
   return std::nullopt;
 }
 

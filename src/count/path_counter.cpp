@@ -10,6 +10,38 @@
 
 namespace lc::count {
 
+namespace {
+
+// The change index of class c's load that no trip follows in the window, and of its trip that no load precedes
+// (-1: none): the two ends of a load-to-trip time across a window boundary.
+std::pair<int, int> boundary_load_trip(const WindowClass& c) {
+  int load = -1, trip = -1;
+  bool loaded = false;
+  for (std::size_t j = 0; j < c.changes(); ++j) {
+    const auto e = event_for(c.path[j], c.path[j + 1]);
+    if (e == EventType::Load) {
+      load = static_cast<int>(j);
+      loaded = true;
+    } else if (e == EventType::Trip) {
+      if (!loaded && trip < 0) trip = static_cast<int>(j);
+      load = -1;
+    }
+  }
+  return {load, trip};
+}
+
+// The edges a step mask may block: from a class with a load no trip follows to one with a trip no load precedes.
+std::vector<decode::Edge> load_trip_edges(const std::vector<WindowClass>& classes, const decode::TransitionGraph& g) {
+  std::vector<decode::Edge> out;
+  for (const auto& e : g.edges())
+    if (boundary_load_trip(classes[static_cast<std::size_t>(e.from)]).first >= 0 &&
+        boundary_load_trip(classes[static_cast<std::size_t>(e.to)]).second >= 0)
+      out.push_back(e);
+  return out;
+}
+
+}  // namespace
+
 std::string_view decoder_name(DecoderKind k) {
   switch (k) {
     case DecoderKind::Greedy: return "greedy";
@@ -24,24 +56,6 @@ Expected<DecoderKind> parse_decoder(std::string_view name) {
   if (name == "offline") return DecoderKind::Offline;
   if (name == "online") return DecoderKind::Online;
   return Error::bad_input("unknown decoder '" + std::string(name) + "' (use online, offline or greedy)");
-}
-
-// The change index of class c's load that no trip follows in the window, and of its trip that no load precedes
-// (-1: none): the two ends of a load-to-trip time across a window boundary.
-static std::pair<int, int> boundary_load_trip(const WindowClass& c) {
-  int load = -1, trip = -1;
-  bool loaded = false;
-  for (std::size_t j = 0; j < c.changes(); ++j) {
-    const auto e = event_for(c.path[j], c.path[j + 1]);
-    if (e == EventType::Load) {
-      load = static_cast<int>(j);
-      loaded = true;
-    } else if (e == EventType::Trip) {
-      if (!loaded && trip < 0) trip = static_cast<int>(j);
-      load = -1;
-    }
-  }
-  return {load, trip};
 }
 
 PathCounter::PathCounter(std::vector<WindowClass> classes, decode::TransitionGraph graph, int buckets,
@@ -72,16 +86,6 @@ PathCounter::PathCounter(std::vector<WindowClass> classes, decode::TransitionGra
     m_prev_load.assign(m_k, kNoLoad);
     m_mask.assign(m_k * decode::step_mask_words(static_cast<int>(m_k)), 0);
   }
-}
-
-// The edges a step mask may block: from a class with a load no trip follows to one with a trip no load precedes.
-static std::vector<decode::Edge> load_trip_edges(const std::vector<WindowClass>& classes, const decode::TransitionGraph& g) {
-  std::vector<decode::Edge> out;
-  for (const auto& e : g.edges())
-    if (boundary_load_trip(classes[static_cast<std::size_t>(e.from)]).first >= 0 &&
-        boundary_load_trip(classes[static_cast<std::size_t>(e.to)]).second >= 0)
-      out.push_back(e);
-  return out;
 }
 
 std::int64_t PathCounter::change_ns(int k, int change, std::int64_t start_ns, std::int64_t end_ns, int bucket) const {

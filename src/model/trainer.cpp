@@ -406,8 +406,8 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
     double load = std::numeric_limits<double>::quiet_NaN();
     for (std::size_t i = 1; i < labels.size(); ++i) {
       const State a = labels[i - 1].state, b = labels[i].state;
-      if (a == State::Loading && b == State::Loaded) load = labels[i].start_s;  // a load (count/events.h)
-      if (a == State::Unloading && b == State::Empty && !std::isnan(load)) {   // its trip
+      if (is_load(a, b)) load = labels[i].start_s;
+      if (is_trip(a, b) && !std::isnan(load)) {
         shortest = std::min(shortest, labels[i].start_s - load);
         load = std::numeric_limits<double>::quiet_NaN();
       }

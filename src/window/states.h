@@ -24,6 +24,12 @@ inline constexpr std::array<std::string_view, kStateCount> kStateNames = {"EMPTY
                                                                            "UNLOADING"};
 
 inline std::string_view state_name(State s) { return kStateNames[static_cast<int>(s)]; }
+
+// The changes of state the product counts (ARCHITECTURE.md "States, transitions, events"; count/events.h names
+// them): a load, a trip (the bucket emptied at the truck) and a failed load (an abandoned dig).
+inline constexpr bool is_load(State a, State b) { return a == State::Loading && b == State::Loaded; }
+inline constexpr bool is_trip(State a, State b) { return a == State::Unloading && b == State::Empty; }
+inline constexpr bool is_failed_load(State a, State b) { return a == State::Loading && b == State::Empty; }
 std::optional<State> parse_state(std::string_view name);
 
 // Whether the work cycle allows a direct change from `a` to `b` (EMPTY->LOADING->LOADED->UNLOADING->EMPTY,
