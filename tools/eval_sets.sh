@@ -5,16 +5,20 @@
 # `loadercount eval --json`, and prints per set: exact trip counts, shifts within one trip, the summed
 # |counted - true| trips, trip / load / failed-load F1 and median delay (online decoder), greedy's exact counts;
 # then the exact counts and summed error of the shifts with --faults and of those without.
-# Usage: tools/eval_sets.sh [--model DIR] [PREFIX ...]   (defaults: models/default; 90 91 92 93 94 95 96 97 98 99,
-#        i.e. sets A-J, seeds 9000-9923)
+# Usage: tools/eval_sets.sh [--model DIR] [--min-load-to-trip S] [PREFIX ...]   (defaults: models/default, the
+#        bundle's own shortest load-to-trip time; 90 91 92 93 94 95 96 97 98 99, i.e. sets A-J, seeds 9000-9923)
+#   --min-load-to-trip S  passed to `loadercount eval` (0: the decoders' rule off), as tools/train_default.toml's
+#                         sweep of decoder_min_load_to_trip_s was measured
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 model=models/default
+extra=()
 sets=()
 while (($#)); do
   case "$1" in
     --model) model=$2; shift ;;
+    --min-load-to-trip) extra+=(--min-load-to-trip "$2"); shift ;;
     -*) echo "eval_sets.sh: unknown option '$1'" >&2; exit 2 ;;
     *) sets+=("$1") ;;
   esac
@@ -36,7 +40,7 @@ for set in "${sets[@]}"; do
     [[ -f $work/eval$seed.labels.csv ]] || $bin simulate --minutes 60 --seed $seed --profile "$p" $faults --out "$work/eval$seed" >/dev/null
     data+=(--data "$work/eval$seed.log:$work/eval$seed.labels.csv")
   done
-  $bin eval "${data[@]}" --model "$model" --json "$out/$set.json" >/dev/null
+  $bin eval "${data[@]}" --model "$model" "${extra[@]}" --json "$out/$set.json" >/dev/null
 done
 /usr/bin/python3 - "$out" "${sets[@]}" <<'PY'
 import json, sys
