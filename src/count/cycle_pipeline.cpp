@@ -93,7 +93,18 @@ void CyclePipeline::end_segment() {
 
 void CyclePipeline::finish() {
   m_front->finish();
-  for (auto& c : m_counters) c.finish();
+  decide_rest(m_front->stopped_since_last_window());
+}
+
+void CyclePipeline::finish(const FramePipeline& front) { decide_rest(front.stopped_since_last_window()); }
+
+void CyclePipeline::decide_rest(bool ended_at_stop) {
+  for (auto& c : m_counters) {
+    if (ended_at_stop)
+      c.end_segment();
+    else
+      c.finish();
+  }
 }
 
 }  // namespace lc::count

@@ -36,7 +36,13 @@ class CyclePipeline {
   // The front end a bundle with this manifest needs: the same one create() builds in, for a caller that cuts
   // windows elsewhere and hands them to push_window().
   static Expected<std::unique_ptr<FramePipeline>> make_front_end(const model::Manifest& m, FramePipeline::WindowSink on_window);
+  // End of input: decide every undecided window. If the engine stopped after the last window (a gap longer
+  // than the segment gap, then a new segment too short for a window: FramePipeline::stopped_since_last_window)
+  // the last segment ended at a stop, and the decoders end it as one (end_segment(), with the segment-end
+  // prior), as the daemon does when the bus goes silent; otherwise only the input ended (no prior).
   void finish();
+  // The same for windows cut by a front end outside the pipeline (replay): `front` cut them and has finished.
+  void finish(const FramePipeline& front);
   // The bus has been silent longer than the segment gap (live): close the open tick and decide every
   // undecided window now, so the last trip before the engine stopped is not held back until it restarts.
   void end_segment();
@@ -70,6 +76,7 @@ class CyclePipeline {
  private:
   CyclePipeline() = default;
   void on_window(const Window& w);
+  void decide_rest(bool ended_at_stop);
 
   std::unique_ptr<model::WindowScorer> m_scorer;
   // The manifest's decoder_class_weights (empty: none) and the weighted probabilities the counters get.

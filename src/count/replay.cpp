@@ -68,7 +68,7 @@ Expected<ReplayRun> replay_log(const std::string& log, const model::Manifest& ma
   ReplayRun run;
   run.pipeline = std::move(**scored);
   run.read = *read;
-  run.pipeline->finish();
+  run.pipeline->finish(*front);
   return run;
 }
 

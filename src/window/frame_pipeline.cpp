@@ -12,10 +12,14 @@ FramePipeline::FramePipeline(dbc::DecodePlan plan, const FrontEndConfig& cfg, Wi
 
 void FramePipeline::on_row(const GridRow& row) {
   ++m_stats.rows;
-  if (row.segment_start) ++m_stats.segments;
+  if (row.segment_start) {
+    ++m_stats.segments;
+    m_stopped_since_window = m_stats.windows > 0;
+  }
   if (m_windower.push(row)) {
     const Window& w = m_windower.window();
     ++m_stats.windows;
+    m_stopped_since_window = false;
     if (w.degraded()) ++m_stats.degraded_windows;
     m_on_window(w);
   }

@@ -40,6 +40,10 @@ class FramePipeline {
   void push(const can::Frame& f);
   // End of input: closes the open tick (a last partial window is not made).
   void finish();
+  // A long gap in the engine's frames (a stop) has come since the last window was made, and no window after
+  // it: the last window's segment ended at a stop even though the input went on (a new segment too short
+  // for a window, e.g. an engine restarted just before the log ends). False before the first window.
+  bool stopped_since_last_window() const { return m_stopped_since_window; }
 
   const FrontEndStats& stats() const { return m_stats; }
   const GridStats& grid_stats() const { return m_grid.stats(); }
@@ -57,6 +61,7 @@ class FramePipeline {
   WindowSink m_on_window;
   std::vector<dbc::DecodedValue> m_values;
   FrontEndStats m_stats;
+  bool m_stopped_since_window = false;
 };
 
 }  // namespace lc
