@@ -93,10 +93,10 @@ void CyclePipeline::end_segment() {
 
 void CyclePipeline::finish() {
   m_front->finish();
-  decide_rest(m_front->stopped_since_last_window());
+  decide_rest(m_front->ended_at_stop());
 }
 
-void CyclePipeline::finish(const FramePipeline& front) { decide_rest(front.stopped_since_last_window()); }
+void CyclePipeline::finish(const FramePipeline& front) { decide_rest(front.ended_at_stop()); }
 
 void CyclePipeline::decide_rest(bool ended_at_stop) {
   for (auto& c : m_counters) {

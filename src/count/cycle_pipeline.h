@@ -36,10 +36,10 @@ class CyclePipeline {
   // The front end a bundle with this manifest needs: the same one create() builds in, for a caller that cuts
   // windows elsewhere and hands them to push_window().
   static Expected<std::unique_ptr<FramePipeline>> make_front_end(const model::Manifest& m, FramePipeline::WindowSink on_window);
-  // End of input: decide every undecided window. If the engine stopped after the last window (a gap longer
-  // than the segment gap, then a new segment too short for a window: FramePipeline::stopped_since_last_window)
-  // the last segment ended at a stop, and the decoders end it as one (end_segment(), with the segment-end
-  // prior), as the daemon does when the bus goes silent; otherwise only the input ended (no prior).
+  // End of input: decide every undecided window. If the input ends at a stop of the engine after the last
+  // window (FramePipeline::ended_at_stop: a gap, or an engine reported below idle at the end), the decoders end
+  // the segment as at any stop (end_segment(), with the segment-end prior), as the daemon does when the bus
+  // goes silent; otherwise only the input ended, and no prior applies.
   void finish();
   // The same for windows cut by a front end outside the pipeline (replay): `front` cut them and has finished.
   void finish(const FramePipeline& front);

@@ -27,6 +27,14 @@ inline constexpr std::array<dbc::WantedSignal, kSignalCount> kEngineSignals = {{
     {"exhaust_temp_right_c", 2433},
 }};
 
+static_assert(kEngineSignals[0].name == std::string_view("engine_speed_rpm"));
+inline constexpr std::size_t kEngineSpeedIndex = 0;
+
+// No diesel idles this slowly (loader engines idle at 600-900 rpm; the simulator's profiles at 650-900): an
+// engine reported below it is stopping (the run-down after a key-off, while the ECUs latch) or off with its
+// ECU still talking (0 rpm, as in the CANedge and John Deere logs of shared/data/real).
+inline constexpr double kEngineStoppedBelowRpm = 400;
+
 inline constexpr std::uint8_t kEngineSourceAddress = 0x00;
 
 std::optional<std::size_t> signal_index(std::string_view name);

@@ -1,5 +1,7 @@
 #include "window/frame_pipeline.h"
 
+#include "signals/engine_signals.h"
+
 namespace lc {
 
 FramePipeline::FramePipeline(dbc::DecodePlan plan, const FrontEndConfig& cfg, WindowSink on_window)
@@ -12,6 +14,7 @@ FramePipeline::FramePipeline(dbc::DecodePlan plan, const FrontEndConfig& cfg, Wi
 
 void FramePipeline::on_row(const GridRow& row) {
   ++m_stats.rows;
+  m_last_engine_rpm = row.missing_mask & (1u << kEngineSpeedIndex) ? -1 : row.values[kEngineSpeedIndex];
   if (row.segment_start) {
     ++m_stats.segments;
     m_stopped_since_window = m_stats.windows > 0;
@@ -37,6 +40,11 @@ void FramePipeline::push(const can::Frame& f) {
   }
   ++m_stats.decoded_frames;
   for (std::size_t i = 0; i < r.count; ++i) m_grid.push(f.time_ns, m_values[i].slot, m_values[i].value, sink);
+}
+
+bool FramePipeline::ended_at_stop() const {
+  if (m_stats.windows == 0) return false;
+  return m_stopped_since_window || (m_last_engine_rpm >= 0 && m_last_engine_rpm < kEngineStoppedBelowRpm);
 }
 
 void FramePipeline::finish() {

@@ -40,10 +40,13 @@ class FramePipeline {
   void push(const can::Frame& f);
   // End of input: closes the open tick (a last partial window is not made).
   void finish();
-  // A long gap in the engine's frames (a stop) has come since the last window was made, and no window after
-  // it: the last window's segment ended at a stop even though the input went on (a new segment too short
-  // for a window, e.g. an engine restarted just before the log ends). False before the first window.
-  bool stopped_since_last_window() const { return m_stopped_since_window; }
+  // Whether the input, as far as it has come, ends at a stop of the engine after the last window (false before
+  // the first window). Either the engine's frames paused for longer than the segment gap and no window came
+  // after (the input went on with a new segment too short for one, e.g. an engine restarted just before the
+  // log ends), or the engine's last reported speed is below kEngineStoppedBelowRpm (the log ends during a
+  // key-off's run-down, or with the engine off and its ECU still talking). The daemon sees either as a stop
+  // when the bus goes silent; the end of a log where the engine was still running is no stop.
+  bool ended_at_stop() const;
 
   const FrontEndStats& stats() const { return m_stats; }
   const GridStats& grid_stats() const { return m_grid.stats(); }
@@ -61,7 +64,8 @@ class FramePipeline {
   WindowSink m_on_window;
   std::vector<dbc::DecodedValue> m_values;
   FrontEndStats m_stats;
-  bool m_stopped_since_window = false;
+  bool m_stopped_since_window = false;  // a segment start came after the last window
+  double m_last_engine_rpm = -1;        // the newest row's engine speed (-1: none yet, or missing there)
 };
 
 }  // namespace lc
