@@ -1,4 +1,5 @@
 // `loadercount replay LOG [--model DIR] [--scorer forest|xgboost] [--decoder online|offline|greedy] [--json OUT]`
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
@@ -100,7 +101,9 @@ void add_replay_command(CLI::App& app, Runner& run) {
         j["forced_commits"] = c.forced_commits();
         j["frames"] = st->frames;
         j["bad_lines"] = st->bad_lines;
-        j["state_seconds"] = {{"EMPTY", ss[0]}, {"LOADING", ss[1]}, {"LOADED", ss[2]}, {"UNLOADING", ss[3]}};
+        // To the millisecond: the sums of the windows' parts carry float noise (30.000000000000004 s).
+        const auto ms = [](double s) { return std::round(s * 1000.0) / 1000.0; };
+        j["state_seconds"] = {{"EMPTY", ms(ss[0])}, {"LOADING", ms(ss[1])}, {"LOADED", ms(ss[2])}, {"UNLOADING", ms(ss[3])}};
         nlohmann::ordered_json ev = nlohmann::ordered_json::array();
         count::Counters running;
         std::uint64_t seq = 0;

@@ -4,6 +4,7 @@
 // product reports shows up here. Regenerate deliberately with tools/make_golden.sh after a model change.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 
@@ -38,6 +39,14 @@ TEST_P(Golden, ReplayGivesTheRecordedCountsAndEvents) {
     EXPECT_EQ(got["events"][i]["time"], want["events"][i]["time"]) << "event " << i;
     EXPECT_EQ(got["events"][i]["counters"], want["events"][i]["counters"]) << "event " << i;
   }
+  // Time per state: whole milliseconds (no float noise such as 30.000000000000004), adding up to the windows'.
+  double total = 0;
+  for (const auto& [state, v] : got["state_seconds"].items()) {
+    const double s = v.get<double>();
+    EXPECT_EQ(s * 1000.0, std::round(s * 1000.0)) << state << " " << v.dump();
+    total += s;
+  }
+  EXPECT_NEAR(total, got["windows"].get<double>() * 5.0, 0.002);
 }
 
 INSTANTIATE_TEST_SUITE_P(Decoders, Golden, ::testing::Values("online", "offline", "greedy"));
