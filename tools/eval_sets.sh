@@ -5,10 +5,11 @@
 # `loadercount eval --json`, and prints per set: exact trip counts, shifts within one trip, the summed
 # |counted - true| trips, trip / load / failed-load F1 and median delay (online decoder), greedy's exact counts;
 # then the exact counts and summed error of the shifts with --faults and of those without.
-# Usage: tools/eval_sets.sh [--model DIR] [--min-load-to-trip S] [PREFIX ...]   (defaults: models/default, the
+# Usage: tools/eval_sets.sh [--model DIR] [--min-load-to-trip S] [--prob-floor F] [PREFIX ...]   (defaults: models/default, the
 #        bundle's own shortest load-to-trip time; 90 91 92 93 94 95 96 97 98 99, i.e. sets A-J, seeds 9000-9923)
 #   --min-load-to-trip S  passed to `loadercount eval` (0: the decoders' rule off), as tools/train_default.toml's
 #                         sweep of decoder_min_load_to_trip_s was measured
+#   --prob-floor F        passed to `loadercount eval`: the decoders' probability floor instead of the bundle's
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -19,6 +20,7 @@ while (($#)); do
   case "$1" in
     --model) model=$2; shift ;;
     --min-load-to-trip) extra+=(--min-load-to-trip "$2"); shift ;;
+    --prob-floor) extra+=(--prob-floor "$2"); shift ;;
     -*) echo "eval_sets.sh: unknown option '$1'" >&2; exit 2 ;;
     *) sets+=("$1") ;;
   esac
