@@ -5,22 +5,26 @@
 # `loadercount eval --json`, and prints per set: exact trip counts, shifts within one trip, the summed
 # |counted - true| trips, trip / load / failed-load F1 and median delay (online decoder), greedy's exact counts;
 # then the exact counts and summed error of the shifts with --faults and of those without.
-# Usage: tools/eval_sets.sh [--model DIR] [--min-load-to-trip S] [--prob-floor F] [PREFIX ...]   (defaults: models/default, the
-#        bundle's own shortest load-to-trip time; 90 91 92 93 94 95 96 97 98 99, i.e. sets A-J, seeds 9000-9923)
+# Usage: tools/eval_sets.sh [--model DIR] [--min-load-to-trip S] [--prob-floor F] [--keep DIR] [PREFIX ...]
+#        (defaults: models/default, the bundle's own shortest load-to-trip time; 90 91 92 93 94 95 96 97 98 99,
+#        i.e. sets A-J, seeds 9000-9923)
 #   --min-load-to-trip S  passed to `loadercount eval` (0: the decoders' rule off), as tools/train_default.toml's
 #                         sweep of decoder_min_load_to_trip_s was measured
 #   --prob-floor F        passed to `loadercount eval`: the decoders' probability floor instead of the bundle's
+#   --keep DIR            keeps each set's `eval --json` as DIR/PREFIX.json (per-file counts, for comparing runs)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 model=models/default
 extra=()
 sets=()
+keep=""
 while (($#)); do
   case "$1" in
     --model) model=$2; shift ;;
     --min-load-to-trip) extra+=(--min-load-to-trip "$2"); shift ;;
     --prob-floor) extra+=(--prob-floor "$2"); shift ;;
+    --keep) keep=$2; shift ;;
     -*) echo "eval_sets.sh: unknown option '$1'" >&2; exit 2 ;;
     *) sets+=("$1") ;;
   esac
@@ -31,8 +35,13 @@ bin=build/bin/loadercount
 [[ -x $bin ]] || { cmake --preset release >/dev/null && cmake --build --preset release --target loadercount; }
 work=build/train-default
 mkdir -p "$work"
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
+if [[ -n $keep ]]; then
+  out=$keep
+  mkdir -p "$out"
+else
+  out=$(mktemp -d)
+  trap 'rm -rf "$out"' EXIT
+fi
 profiles=(compact midsize quarry)
 for set in "${sets[@]}"; do
   data=()

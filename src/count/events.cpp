@@ -64,6 +64,19 @@ void EventBuilder::add(int class_index, std::int64_t start_ns, std::int64_t end_
   }
 }
 
+void EventBuilder::stop_after(int class_index, std::int64_t end_ns, std::int64_t window, std::int64_t emitted_ns,
+                              bool forced, std::vector<Event>& out) {
+  if (m_classes[static_cast<std::size_t>(class_index)].last() != State::Unloading) return;
+  Event ev;
+  ev.type = EventType::Trip;
+  ev.time_ns = end_ns;
+  ev.window = window;
+  ev.emitted_ns = emitted_ns;
+  ev.forced = forced;
+  m_counters.add(ev.type);
+  out.push_back(ev);
+}
+
 std::vector<Event> truth_events(const std::vector<LabelInterval>& labels) {
   std::vector<Event> out;
   for (std::size_t i = 1; i < labels.size(); ++i) {

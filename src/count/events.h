@@ -53,6 +53,13 @@ class EventBuilder {
   void add(int class_index, std::int64_t start_ns, std::int64_t end_ns, int position_bucket, std::int64_t window,
            std::int64_t emitted_ns, bool forced, std::vector<Event>& out);
 
+  // The machine stopped (engine off, bus silent) after committed window `window` of class `class_index`, which
+  // ended at `end_ns`. A dump under way at a stop completes: if the class ends in UNLOADING, a trip at end_ns.
+  // An operator finishes tipping before leaving the cab, and material leaves a tipped bucket whether the
+  // engine runs or not; in the simulated labels every stop in UNLOADING has its dump end inside the gap.
+  void stop_after(int class_index, std::int64_t end_ns, std::int64_t window, std::int64_t emitted_ns, bool forced,
+                  std::vector<Event>& out);
+
   const Counters& counters() const { return m_counters; }
   // Seconds spent in each state, by the committed path (utilisation).
   const std::array<double, kStateCount>& state_seconds() const { return m_state_s; }

@@ -144,15 +144,32 @@ void PathCounter::commit(std::int64_t window, int class_index, bool forced, std:
   m_last_committed_class = class_index;
   if (m_min_gap_ns > 0)
     m_last_committed_load_ns = load_ns(class_index, m_start[s], m_end[s], m_pos[s * m_k + static_cast<std::size_t>(class_index)]);
+  m_last_committed_window = window;
+  m_last_committed_end_ns = m_end[s];
+  m_last_committed_forced = forced;
   m_builder.add(class_index, m_start[s], m_end[s], m_pos[s * m_k + static_cast<std::size_t>(class_index)], window, emitted_ns,
                 forced, m_events);
-  if (on_event)
-    for (std::size_t i = before; i < m_events.size(); ++i) on_event(m_events[i]);
-  if (!m_opt.keep_events) m_events.clear();  // capacity stays: no allocation per event afterwards
+  publish(before);
   if (m_opt.keep_history) {
     m_hist_class.push_back(class_index);
     m_hist_start.push_back(m_start[s]);
   }
+}
+
+void PathCounter::publish(std::size_t first) {
+  if (on_event)
+    for (std::size_t i = first; i < m_events.size(); ++i) on_event(m_events[i]);
+  if (!m_opt.keep_events) m_events.clear();  // capacity stays: no allocation per event afterwards
+}
+
+void PathCounter::stopped(std::int64_t emitted_ns) {
+  if (m_last_committed_class >= 0) {
+    const std::size_t before = m_events.size();
+    m_builder.stop_after(m_last_committed_class, m_last_committed_end_ns, m_last_committed_window, emitted_ns,
+                         m_last_committed_forced, m_events);
+    publish(before);
+  }
+  m_last_committed_class = -1;
 }
 
 void PathCounter::push(const ScoredWindow& w) {
@@ -190,6 +207,7 @@ void PathCounter::push(const ScoredWindow& w) {
   m_last_end_ns = w.end_ns;
   switch (m_opt.kind) {
     case DecoderKind::Greedy:
+      if (w.segment_start && idx > 0) stopped(w.start_ns);
       commit(idx, decode::argmax(w.probs), false, w.end_ns);
       break;
     case DecoderKind::Offline:
@@ -199,7 +217,7 @@ void PathCounter::push(const ScoredWindow& w) {
       if (w.segment_start && idx > 0) {
         d.end_segment();
         for (const auto& c : d.committed()) commit(c.window, c.class_index, c.forced, w.start_ns);
-        m_last_committed_class = -1;
+        stopped(w.start_ns);
       }
       d.push(w.probs, m_mask);
       for (const auto& c : d.committed()) commit(c.window, c.class_index, c.forced, w.end_ns);
@@ -243,6 +261,10 @@ Status PathCounter::restore(const CounterCheckpoint& c) {
   m_last_committed_class = c.last_committed_class;
   m_next = c.pending.empty() ? c.next_window : c.pending.front().index;
   m_last_end_ns = c.last_window_end_ns;
+  if (c.pending.empty()) {  // otherwise the pending windows are committed before any stop can follow
+    m_last_committed_window = c.next_window - 1;
+    m_last_committed_end_ns = c.last_window_end_ns;
+  }
   const bool fresh = c.pending.empty() ? c.last_committed_class < 0 : c.pending.front().segment_start;
   m_online.front().resume(m_next, fresh ? -1 : c.last_committed_class);
   if (m_min_gap_ns > 0) {
@@ -327,19 +349,20 @@ void PathCounter::decode_offline_segment(bool at_stop) {
              decode::argmax(std::span<const double>(m_probs).subspan(i * m_k, m_k)), true, -1);
     ++m_greedy_or_offline_forced;
   }
+  if (at_stop) stopped(-1);
   m_probs.clear();
   m_blocked.clear();
 }
 
 void PathCounter::end_segment() {
   switch (m_opt.kind) {
-    case DecoderKind::Greedy: break;
+    case DecoderKind::Greedy: stopped(m_last_end_ns); break;
     case DecoderKind::Offline: decode_offline_segment(true); break;
     case DecoderKind::Online: {
       decode::OnlineDecoder& d = m_online.front();
       d.end_segment();
       for (const auto& c : d.committed()) commit(c.window, c.class_index, c.forced, m_last_end_ns);
-      m_last_committed_class = -1;
+      stopped(m_last_end_ns);
       break;
     }
   }

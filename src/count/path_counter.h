@@ -115,6 +115,11 @@ class PathCounter {
   PathCounter(std::vector<WindowClass> classes, decode::TransitionGraph graph, int buckets, const PathCounterOptions& o,
               std::vector<decode::OnlineDecoder> online);
   void commit(std::int64_t window, int class_index, bool forced, std::int64_t emitted_ns);
+  // Hands the events from index `first` on to on_event (and drops them without keep_events).
+  void publish(std::size_t first);
+  // The segment ended at a stop, every window of it committed: a dump under way completes (events.h,
+  // EventBuilder::stop_after). The next window starts from no committed class.
+  void stopped(std::int64_t emitted_ns);
   std::size_t slot(std::int64_t window) const { return static_cast<std::size_t>(window) % m_cap; }
   // `at_stop`: the segment ended with a gap (the machine stopped), so its end takes the segment-end prior.
   void decode_offline_segment(bool at_stop);
@@ -139,7 +144,10 @@ class PathCounter {
   std::vector<std::uint8_t> m_pos;  // cap x K
   std::vector<double> m_ring_probs;  // online: cap x K, the undecided windows' scores (checkpoints)
   std::vector<std::uint8_t> m_seg;   // cap: segment_start flags
-  int m_last_committed_class = -1;
+  int m_last_committed_class = -1;  // -1: none in the open segment
+  std::int64_t m_last_committed_window = -1;
+  std::int64_t m_last_committed_end_ns = 0;
+  bool m_last_committed_forced = false;
   std::vector<double> m_probs;      // offline: the open segment's probabilities (T x K)
   std::int64_t m_segment_first = 0;
   std::int64_t m_next = 0;

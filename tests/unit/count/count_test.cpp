@@ -356,5 +356,68 @@ TEST(PathCounter, SegmentEndPriorDecidesAStopButNotTheEndOfTheInput) {
   }
 }
 
+// A dump under way when the machine stops completes: the trip is counted at the end of the stop's last window
+// (events.h, EventBuilder::stop_after). A cycle whose last window before a stop is LOADED_TO_UNLOADING, for the
+// models and the decoders alike (the segment-end prior cannot move it: a dump ending EMPTY gets p 0.001):
+//   segment 1 ends at a gap (the next window starts a segment), segment 2 at end_segment() (the daemon's
+//   silent bus), segment 3 at finish() (the end of the input, not a stop: the dump is not counted).
+// Every decoder counts the two trips at a stop, at the windows' ends; a counter resumed from a checkpoint taken
+// just before the gap counts the first one exactly once.
+TEST(PathCounter, AStopInUnloadingCompletesTheDump) {
+  const auto classes = classes_up_to(2);
+  const std::size_t k = classes.size();
+  auto g = decode::TransitionGraph::from_classes(classes);
+  const auto idx = [&](const std::string& name) { return static_cast<std::size_t>(g->index_of(name)); };
+  const std::vector<std::string> cycle = {"EMPTY_NO_TRANSITION", "EMPTY_TO_LOADING", "LOADING_TO_LOADED",
+                                          "LOADED_NO_TRANSITION", "LOADED_TO_UNLOADING"};
+  const std::size_t n = cycle.size(), T = 3 * n;
+  std::vector<double> probs(T * k, 0.001);
+  for (std::size_t w = 0; w < T; ++w) probs[w * k + idx(cycle[w % n])] = 0.9;
+  std::vector<std::uint8_t> pos(T * k, 1);
+  std::vector<double> end;
+  for (const auto& c : classes) end.push_back(c.last() == State::Empty ? 0.0 : -3.6);
+  auto make_counter = [&](DecoderKind kind) {
+    PathCounterOptions o;
+    o.kind = kind;
+    o.online.segment_end_score = end;
+    auto pc = PathCounter::create(classes, *g, 3, o);
+    EXPECT_TRUE(pc) << pc.error().message;
+    return std::move(*pc);
+  };
+  const std::int64_t stop1_ns = static_cast<std::int64_t>(n) * 5'000'000'000LL;
+  const std::int64_t stop2_ns = 2 * stop1_ns;
+  for (DecoderKind kind : {DecoderKind::Online, DecoderKind::Offline, DecoderKind::Greedy}) {
+    SCOPED_TRACE(std::string(decoder_name(kind)));
+    PathCounter pc = make_counter(kind);
+    std::vector<Event> handed_on;
+    pc.on_event = [&](const Event& e) { handed_on.push_back(e); };
+    for (std::size_t w = 0; w < T; ++w) {
+      pc.push(window_at(probs, pos, k, w, w % n == 0));
+      if (w == 2 * n - 1) pc.end_segment();
+    }
+    pc.finish();
+    EXPECT_EQ(pc.counters().loads, 3u);
+    EXPECT_EQ(pc.counters().trips, 2u);
+    std::vector<std::int64_t> trips;
+    for (const auto& e : pc.events())
+      if (e.type == EventType::Trip) trips.push_back(e.time_ns);
+    EXPECT_EQ(trips, (std::vector<std::int64_t>{stop1_ns, stop2_ns}));
+    EXPECT_EQ(handed_on.size(), pc.events().size());
+  }
+  // Online, resumed from a checkpoint after the first segment's last window (its dump still undecided or
+  // committed, depending on the lag): the stop's trip counted once, as without the restart.
+  for (std::size_t cut = n - 2; cut < n + 1; ++cut) {
+    PathCounter first = make_counter(DecoderKind::Online);
+    for (std::size_t w = 0; w <= cut; ++w) first.push(window_at(probs, pos, k, w, w % n == 0));
+    auto cp = checkpoint_from_json(checkpoint_to_json(first.checkpoint()), k);
+    ASSERT_TRUE(cp) << cp.error().message;
+    PathCounter second = make_counter(DecoderKind::Online);
+    ASSERT_TRUE(second.restore(*cp));
+    for (std::size_t w = cut + 1; w < 2 * n; ++w) second.push(window_at(probs, pos, k, w, w % n == 0));
+    second.end_segment();
+    EXPECT_EQ(second.counters().trips, 2u) << "cut after window " << cut;
+  }
+}
+
 }  // namespace
 }  // namespace lc::count
