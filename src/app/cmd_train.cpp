@@ -47,9 +47,11 @@ void add_train_command(CLI::App& app, Runner& run) {
       });
       if (!rep) return report_error(rep.error());
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      std::printf("%s: %zu windows (%zu train, %zu validation, %zu skipped), %zu features, %zu classes, %zu position models, %.1f s\n",
+      const int members = rep->manifest.ensemble_members;
+      const std::string ensemble = members > 1 ? " x " + std::to_string(members) + " ensemble members" : "";
+      std::printf("%s: %zu windows (%zu train, %zu validation, %zu skipped), %zu features, %zu classes, %d position models%s, %.1f s\n",
                   a->out.c_str(), rep->windows, rep->train_windows, rep->valid_windows, rep->skipped_windows,
-                  rep->selected_features, rep->manifest.classes.size(), rep->manifest.models.size(), secs);
+                  rep->selected_features, rep->manifest.classes.size(), rep->manifest.position_buckets, ensemble.c_str(), secs);
       return 0;
     };
   });

@@ -119,7 +119,7 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
       {"grid", {"rate_hz", "staleness_s", "segment_gap_s"}},
       {"model", {"position_buckets", "max_changes_per_window", "max_features", "fdr_level", "source_address", "class_weight_power",
                  "decoder_prior_power", "decoder_prob_floor", "decoder_min_load_to_trip_s", "context_windows",
-                 "signal_loss_fraction"}},
+                 "signal_loss_fraction", "ensemble_members"}},
       {"xgboost", {"max_depth", "eta", "max_rounds", "early_stopping_rounds", "min_child_weight", "subsample",
                    "colsample_bytree", "lambda", "nthread", "seed"}},
       {"split", {"valid_fraction", "min_files_for_file_split"}}};
@@ -152,6 +152,7 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
   LC_TRY_STATUS(wrap(read_key(t, "model", "decoder_prior_power", c.decoder_prior_power)));
   LC_TRY_STATUS(wrap(read_key(t, "model", "context_windows", c.context_windows)));
   LC_TRY_STATUS(wrap(read_key(t, "model", "signal_loss_fraction", c.signal_loss_fraction)));
+  LC_TRY_STATUS(wrap(read_key(t, "model", "ensemble_members", c.ensemble_members)));
   if (t.at_path("model.decoder_prob_floor").node() != nullptr) {
     double floor = 0.0;
     LC_TRY_STATUS(wrap(read_key(t, "model", "decoder_prob_floor", floor)));
@@ -190,6 +191,8 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
     return Error::bad_input(path + ": model.decoder_prior_power must be in [0, 1]");
   if (!(c.signal_loss_fraction >= 0 && c.signal_loss_fraction <= 1))
     return Error::bad_input(path + ": model.signal_loss_fraction must be in [0, 1]");
+  if (c.ensemble_members < 1 || c.ensemble_members > kMaxEnsembleMembers)
+    return Error::bad_input(path + ": model.ensemble_members must be 1.." + std::to_string(kMaxEnsembleMembers));
   if (c.xgb.nthread < 1) return Error::bad_input(path + ": xgboost.nthread must be >= 1");
   return c;
 }
@@ -311,6 +314,7 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
   for (std::size_t f : selected) feature_signal.push_back(space.slot(f).signal);
   const SignalLoss loss(decode_plan.slot_pgns(), feature_signal, 1 + kctx);
   std::size_t loss_copies = 0;
+  std::uint64_t draw_seed = cfg.xgb.seed;  // the signal-loss copies' draws: each ensemble member its own
   auto gather = [&](const std::vector<RowRef>& refs, const std::vector<int>& y, const std::vector<int>& p, int bucket,
                     std::vector<float>& gx, std::vector<float>& gy, std::vector<float>* gw) {
     auto block = [&](const FileRows& r, std::int64_t window) {
@@ -327,7 +331,7 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
       for (std::size_t j = 0; j < kctx; ++j) block(r, r.ctx[row * kctx + j]);
       gy.push_back(static_cast<float>(k));
       if (gw) gw->push_back(static_cast<float>(class_weight[static_cast<std::size_t>(k)]));
-      const int lost = gw ? loss.draw(static_cast<std::uint64_t>(cfg.xgb.seed), refs[i].file, refs[i].row,
+      const int lost = gw ? loss.draw(draw_seed, refs[i].file, refs[i].row,
                                       cfg.signal_loss_fraction)
                           : -1;
       if (lost >= 0) {
@@ -382,21 +386,32 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
   m.max_changes_per_window = cfg.max_changes_per_window;
   std::vector<std::string> model_json;
   nlohmann::json rounds = nlohmann::json::array();
-  for (int b = 0; b < cfg.position_buckets; ++b) {
-    std::vector<float> gx, gy, gw, vx, vy;
-    gather(train_rows, yt, pt, b, gx, gy, &gw);
-    gather(valid_rows, yv, pv, b, vx, vy, nullptr);
-    say("training position model " + std::to_string(b) + " on " + std::to_string(gy.size()) + " windows (" +
-        std::to_string(vy.size()) + " validation)");
-    LC_TRY(res, train_softprob(gx, gy, gw, width, class_names.size(), vx,
-                               vy, cfg.xgb));
-    rep.best_rounds.push_back(res.best_rounds);
-    rounds.push_back({{"position", b}, {"rounds", res.best_rounds}, {"train_windows", gy.size()},
-                      {"valid_windows", vy.size()},
-                      {"valid_mlogloss", std::isnan(res.best_valid_mlogloss) ? nlohmann::json(nullptr) : nlohmann::json(res.best_valid_mlogloss)}});
-    LC_TRY(json, res.booster.to_json());
-    model_json.push_back(std::move(json));
-    m.models.push_back("position_" + std::to_string(b) + ".json");
+  // Ensemble members differ only in their seed: XGBoost's, and the draws of the signal-loss copies, so each
+  // member learns from other copies. Member 0 is the model a single-member run trains.
+  m.ensemble_members = cfg.ensemble_members;
+  for (int e = 0; e < cfg.ensemble_members; ++e) {
+    TrainParams params = cfg.xgb;
+    params.seed = cfg.xgb.seed + static_cast<std::uint64_t>(e);
+    draw_seed = params.seed;
+    for (int b = 0; b < cfg.position_buckets; ++b) {
+      std::vector<float> gx, gy, gw, vx, vy;
+      const std::size_t copies_before = loss_copies;
+      gather(train_rows, yt, pt, b, gx, gy, &gw);
+      gather(valid_rows, yv, pv, b, vx, vy, nullptr);
+      if (e > 0) loss_copies = copies_before;  // the manifest counts member 0's copies (the others draw about as many)
+      const std::string name = (e > 0 ? "member_" + std::to_string(e) + "_" : std::string()) + "position_" + std::to_string(b);
+      say("training " + name + " on " + std::to_string(gy.size()) + " windows (" + std::to_string(vy.size()) + " validation)");
+      LC_TRY(res, train_softprob(gx, gy, gw, width, class_names.size(), vx, vy, params));
+      rep.best_rounds.push_back(res.best_rounds);
+      nlohmann::json r = {{"position", b}, {"rounds", res.best_rounds}, {"train_windows", gy.size()},
+                          {"valid_windows", vy.size()},
+                          {"valid_mlogloss", std::isnan(res.best_valid_mlogloss) ? nlohmann::json(nullptr) : nlohmann::json(res.best_valid_mlogloss)}};
+      if (cfg.ensemble_members > 1) r["member"] = e;
+      rounds.push_back(std::move(r));
+      LC_TRY(json, res.booster.to_json());
+      model_json.push_back(std::move(json));
+      m.models.push_back(name + ".json");
+    }
   }
   // The shortest time from a load to the trip after it in the labels: what decoder_min_load_to_trip_s is
   // chosen against (tools/train_default.toml).
@@ -432,6 +447,7 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
                 {"context_windows", cfg.context_windows},
                 {"signal_loss_fraction", cfg.signal_loss_fraction},
                 {"signal_loss_copies", loss_copies},
+                {"ensemble_members", cfg.ensemble_members},
                 {"segment_end_states", stops_json},
                 {"shortest_load_to_trip_s", std::isfinite(shortest) ? nlohmann::json(std::round(shortest * 1000) / 1000) : nlohmann::json(nullptr)},
                 {"models", rounds},

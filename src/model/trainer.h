@@ -55,6 +55,10 @@ struct TrainConfig {
   // uniformly) are missing in the window and its context windows: a message lost for minutes on the bus
   // (model/signal_loss.h). 0: none. Validation rows are never copied.
   double signal_loss_fraction = 0.0;
+  // Models trained per position bucket, each with its own seed (XGBoost's and the signal-loss draws'); the
+  // scorer averages them (model/bundle.h). Two models trained alike err on different windows, and a path
+  // decoder sums those errors: averaging halves the swing between trainings. 1: one model per bucket.
+  int ensemble_members = 1;
   double valid_fraction = 0.2;
   std::size_t min_files_for_file_split = 3;
   TrainParams xgb;
@@ -66,7 +70,7 @@ struct TrainConfig {
 //   [model]   position_buckets = 3   max_changes_per_window = 2   max_features = 150   fdr_level = 0.05
 //             class_weight_power = 0.5   decoder_prior_power = 0.25   decoder_prob_floor = 0.001
 //             decoder_min_load_to_trip_s = 4.75
-//             context_windows = 3   signal_loss_fraction = 0.25
+//             context_windows = 3   signal_loss_fraction = 0.25   ensemble_members = 2
 //   [xgboost] max_depth = 6   eta = 0.1   max_rounds = 400   early_stopping_rounds = 25   nthread = 2   seed = 0
 //   [split]   valid_fraction = 0.2   min_files_for_file_split = 3
 Expected<TrainConfig> read_train_config(const std::string& path);

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <system_error>
 #include <tuple>
 #include <utility>
@@ -448,6 +449,86 @@ TEST_F(TrainedBundle, ContextWindowFeedsThePreviousWindowsFeatures) {
                 "inputs");
 }
 
+// model.ensemble_members: each member is trained as a single-member run with seed + member would train it
+// (member 0 bit for bit the single model), its files after member 0's; the scorer averages each position
+// bucket's probabilities over the members, then takes the highest bucket per class, as for one member.
+TEST_F(TrainedBundle, EnsembleMembersAreSeededTrainingsWhoseBucketsTheScorerAverages) {
+  TrainConfig cfg = cfg_;
+  cfg.context_windows = 1;
+  cfg.signal_loss_fraction = 0.5;  // the members differ by their copies (XGBoost itself draws nothing here)
+  auto single = train_bundle(data_, cfg, (dir_ / "m1").string());
+  ASSERT_TRUE(single) << single.error().message;
+  TrainConfig c1 = cfg;
+  c1.xgb.seed = cfg.xgb.seed + 1;
+  auto seed1 = train_bundle(data_, c1, (dir_ / "m1s1").string());
+  ASSERT_TRUE(seed1) << seed1.error().message;
+  cfg.ensemble_members = 2;
+  auto ens = train_bundle(data_, cfg, (dir_ / "m2").string());
+  ASSERT_TRUE(ens) << ens.error().message;
+  EXPECT_EQ(ens->manifest.models,
+            (std::vector<std::string>{"position_0.json", "position_1.json", "position_2.json", "member_1_position_0.json",
+                                      "member_1_position_1.json", "member_1_position_2.json"}));
+  for (int b = 0; b < 3; ++b) {
+    const std::string f = "position_" + std::to_string(b) + ".json";
+    auto m0 = read_file((dir_ / "m2" / f).string()), one = read_file((dir_ / "m1" / f).string());
+    auto m1 = read_file((dir_ / "m2" / ("member_1_" + f)).string()), other = read_file((dir_ / "m1s1" / f).string());
+    ASSERT_TRUE(m0 && one && m1 && other);
+    EXPECT_TRUE(*m0 == *one) << f << ": member 0 differs from the single-member training";
+    EXPECT_TRUE(*m1 == *other) << f << ": member 1 differs from the training with seed + 1";
+    EXPECT_FALSE(*m0 == *m1) << f << ": the members are the same model";
+  }
+  auto loaded = ModelBundle::load((dir_ / "m2").string());
+  ASSERT_TRUE(loaded) << loaded.error().message;
+  ASSERT_EQ(loaded->manifest().ensemble_members, 2);
+  ASSERT_EQ(loaded->model_count(), 6u);
+  std::vector<Forest> forests = loaded->forests();
+  const std::size_t scorer_bundle_points = loaded->manifest().window_points;
+  auto scorer = WindowScorer::create(std::move(*loaded));
+  ASSERT_TRUE(scorer);
+  // Windows of engine-like values, each checked against the forests by hand.
+  std::mt19937_64 rng(99);
+  std::uniform_real_distribution<double> u(0.3, 1.7);
+  const double typical[kSignalCount] = {1400, 60, 50, 90, 8, 27.5, 85, 180, 350, 420};
+  const std::size_t points = scorer_bundle_points;
+  const std::size_t k = (*scorer)->class_count();
+  std::vector<float> a(k), b(k);
+  std::size_t windows = 0, ensemble_changed = 0;
+  for (; windows < 200; ++windows) {
+    std::array<std::vector<double>, kSignalCount> data;
+    Window w;
+    for (std::size_t sig = 0; sig < kSignalCount; ++sig) {
+      const double level = typical[sig] * u(rng), swing = typical[sig] * (u(rng) - 0.3) * 0.3;
+      for (std::size_t i = 0; i < points; ++i) data[sig].push_back(level + swing * std::sin(static_cast<double>(i) * u(rng)));
+      w.series[sig] = data[sig];
+    }
+    w.start_ns = static_cast<std::int64_t>(windows) * 5 * kS;
+    w.end_ns = w.start_ns + 5 * kS;
+    w.segment_start = windows == 0;
+    ASSERT_TRUE((*scorer)->score(w));
+    const auto in = (*scorer)->features();
+    std::vector<double> best(k, -1.0), single_best(k, -1.0);
+    std::vector<std::uint8_t> pos(k, 0);
+    for (std::size_t bucket = 0; bucket < 3; ++bucket) {
+      forests[bucket].predict(in.data(), a);
+      forests[3 + bucket].predict(in.data(), b);
+      for (std::size_t c = 0; c < k; ++c) {
+        const double mean = (static_cast<double>(a[c]) + static_cast<double>(b[c])) / 2;
+        if (mean > best[c]) {
+          best[c] = mean;
+          pos[c] = static_cast<std::uint8_t>(bucket);
+        }
+        single_best[c] = std::max(single_best[c], static_cast<double>(a[c]));
+      }
+    }
+    for (std::size_t c = 0; c < k; ++c) {
+      EXPECT_EQ((*scorer)->probabilities()[c], best[c]) << "window " << windows << " class " << c;
+      EXPECT_EQ((*scorer)->positions()[c], pos[c]) << "window " << windows << " class " << c;
+      ensemble_changed += best[c] != single_best[c];
+    }
+  }
+  EXPECT_GT(ensemble_changed, windows);  // the second member moves the probabilities
+}
+
 // Two windows of context: the input is [this window | the one before | the one before that], and a break in
 // the chain (gap, new segment) makes every previous block missing.
 TEST_F(TrainedBundle, TwoContextWindowsAreNewestFirst) {
@@ -500,6 +581,11 @@ TEST_F(TrainedBundle, BrokenBundlesFailLoudlyNamingTheProblem) {
   expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["classes"].erase(j["classes"].begin()); }); },
                 "classes");
   expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["position_buckets"] = 4; }); }, "models");
+  expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["ensemble_members"] = 2; }); },
+                "models");
+  for (int members : {0, kMaxEnsembleMembers + 1})
+    expect_broken(good, bad, [members](const fs::path& d) { edit_manifest(d, [members](auto& j) { j["ensemble_members"] = members; }); },
+                  "ensemble_members");
   expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["signals"][0] = "rpm"; }); }, "signals");
   expect_broken(good, bad, [](const fs::path& d) { edit_manifest(d, [](auto& j) { j["decoder_class_weights"].erase(0); }); },
                 "decoder_class_weights");
@@ -663,6 +749,16 @@ TEST(TrainConfig, UnknownKeysAndBadValuesNameTheKey) {
   c = read_train_config((d / "t7.toml").string());
   ASSERT_TRUE(c) << c.error().message;
   EXPECT_EQ(c->signal_loss_fraction, 0.25);
+  for (const char* v : {"0", "9", "1.5"}) {
+    std::ofstream(d / "t6.toml") << "[model]\nensemble_members = " << v << "\n";
+    c = read_train_config((d / "t6.toml").string());
+    ASSERT_FALSE(c) << v;
+    EXPECT_NE(c.error().message.find("ensemble_members"), std::string::npos) << c.error().message;
+  }
+  std::ofstream(d / "t6.toml") << "[model]\nensemble_members = 2\n";
+  c = read_train_config((d / "t6.toml").string());
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(c->ensemble_members, 2);
   std::ofstream(d / "t4.toml") << "[grid\nrate_hz = 2.0\n";
   c = read_train_config((d / "t4.toml").string());
   ASSERT_FALSE(c);
