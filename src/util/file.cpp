@@ -32,6 +32,18 @@ Expected<std::string> read_file(const std::string& path) {
 }
 
 Status write_file_atomic(const std::string& path, const std::string& content) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) return Error::bad_input(path + ": is a directory, not a file to write");
+    // A device or a pipe (--json /dev/null, /dev/stdout, a FIFO): write into it. Renaming a temp file over it
+    // would replace it with a plain file, which for /dev/null as root breaks the whole machine.
+    std::ofstream out(path, std::ios::binary);
+    if (!out) return Error::bad_input(path + ": cannot open: " + std::strerror(errno));
+    out.write(content.data(), static_cast<std::streamsize>(content.size()));
+    out.flush();
+    if (!out) return Error::internal(path + ": write failed");
+    return ok();
+  }
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
