@@ -447,13 +447,15 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
                 {"context_windows", cfg.context_windows},
                 {"signal_loss_fraction", cfg.signal_loss_fraction},
                 {"signal_loss_copies", loss_copies},
-                {"ensemble_members", cfg.ensemble_members},
                 {"segment_end_states", stops_json},
                 {"shortest_load_to_trip_s", std::isfinite(shortest) ? nlohmann::json(std::round(shortest * 1000) / 1000) : nlohmann::json(nullptr)},
                 {"models", rounds},
                 {"xgboost", {{"version", xgboost_version()}, {"max_depth", cfg.xgb.max_depth}, {"eta", cfg.xgb.eta},
                              {"max_rounds", cfg.xgb.max_rounds}, {"early_stopping_rounds", cfg.xgb.early_stopping_rounds},
                              {"seed", cfg.xgb.seed}, {"nthread", cfg.xgb.nthread}}}};
+  // Only for an ensemble, so a single-member bundle's manifest stays what earlier trainers wrote (train_default.sh
+  // rebuilds models/default byte for byte).
+  if (cfg.ensemble_members > 1) m.training["ensemble_members"] = cfg.ensemble_members;
   say("writing " + out_dir);
   LC_TRY_STATUS(ModelBundle::save(out_dir, m, model_json));
   rep.manifest = std::move(m);

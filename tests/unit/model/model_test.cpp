@@ -466,6 +466,8 @@ TEST_F(TrainedBundle, EnsembleMembersAreSeededTrainingsWhoseBucketsTheScorerAver
   cfg.ensemble_members = 2;
   auto ens = train_bundle(data_, cfg, (dir_ / "m2").string());
   ASSERT_TRUE(ens) << ens.error().message;
+  EXPECT_EQ(ens->manifest.training["ensemble_members"], 2);
+  EXPECT_FALSE(single->manifest.training.contains("ensemble_members"));  // a single model's manifest as before
   EXPECT_EQ(ens->manifest.models,
             (std::vector<std::string>{"position_0.json", "position_1.json", "position_2.json", "member_1_position_0.json",
                                       "member_1_position_1.json", "member_1_position_2.json"}));
