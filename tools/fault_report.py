@@ -39,7 +39,8 @@ def fail(msg):
 
 def replay(binary, model, log):
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        r = subprocess.run([binary, "replay", log, "--model", model, "--json", out.name], capture_output=True, text=True)
+        r = subprocess.run([binary, "replay", log, "--model", model, "--json", out.name],
+                           capture_output=True, text=True)
         if r.returncode != 0:
             fail(f"replay {log}: {r.stderr.strip()}")
         j = json.load(open(out.name))
@@ -59,7 +60,9 @@ def unmatched(predicted, true_events, tolerance=10.0):
     for kind, t in predicted:
         best = None
         for i, (k, tt) in enumerate(true_events):
-            if k == kind and i not in used and abs(tt - t) <= tolerance and (best is None or abs(tt - t) < abs(true_events[best][1] - t)):
+            if k != kind or i in used or abs(tt - t) > tolerance:
+                continue
+            if best is None or abs(tt - t) < abs(true_events[best][1] - t):
                 best = i
         if best is None:
             out.append(("extra", kind, t))
@@ -91,7 +94,8 @@ def scan(log):
         name, fields = MESSAGES[pgn]
         times[name].append(ts)
         b = bytes.fromhex(data)
-        if any((w == 1 and b[lo] >= 0xFE) or (w == 2 and (b[lo] | b[hi] << 8) >= 0xFE00) for lo, hi, w in fields if hi < len(b)):
+        if any((w == 1 and b[lo] >= 0xFE) or (w == 2 and (b[lo] | b[hi] << 8) >= 0xFE00)
+               for lo, hi, w in fields if hi < len(b)):
             na[name].append(ts)
     return times, na, every
 
