@@ -57,7 +57,7 @@ TEST(WindowTarget, PathOfStatesWithInclusiveEndAndFirstChangeBucket) {
   EXPECT_EQ(position_bucket(10.0, 10, 15, 3), 0);
 }
 
-// The inputs of the TrainedBundle tests (two simulated logs, three bundles) cost 1.5 s natively and about 40 s
+// The inputs of the TrainedBundle tests (two simulated logs, four bundles) cost 1.5 s natively and about 40 s
 // under qemu-aarch64, and ctest runs each test in its own process: they are made once per test binary and shared
 // read-only, in a folder beside the binary named after its size, mtime and inode. The first process makes it
 // under an exclusive lock and marks it complete; the others wait for the lock and reuse it. Each process keeps a
@@ -150,7 +150,16 @@ class TrainedBundle : public ::testing::Test {
     ctx.context_windows = 2;
     auto rc2 = train_bundle(data_, ctx, (fix_ / "ctx2").string());
     ASSERT_TRUE(rc2) << rc2.error().message;
+    auto rl = train_bundle(data_, loss_config(), (fix_ / "loss").string());
+    ASSERT_TRUE(rl) << rl.error().message;
     if (fix_ != dir_) SharedFixtureDir::done(fix_);
+  }
+  // The "loss" bundle's training: one window of context and signal-loss copies of half the training rows.
+  static TrainConfig loss_config() {
+    TrainConfig c = cfg_;
+    c.context_windows = 1;
+    c.signal_loss_fraction = 0.5;
+    return c;
   }
   static fs::path dir_, fix_;
   static std::vector<LabelledLog> data_;
@@ -181,13 +190,11 @@ TEST_F(TrainedBundle, TrainingIsDeterministic) {
 // model.signal_loss_fraction: about that share of the training rows gets a copy with one message lost (the
 // copies' columns are model/signal_loss_test.cpp's); validation rows are never copied, and the forests change.
 TEST_F(TrainedBundle, SignalLossCopiesTrainingRowsOnlyAtTheAskedRate) {
-  TrainConfig c = cfg_;
-  c.context_windows = 1;
-  c.signal_loss_fraction = 0.5;
-  auto r = train_bundle(data_, c, (dir_ / "loss").string());
+  auto r = ModelBundle::load((fix_ / "loss").string());  // loss_config(): "ctx" with the copies
   ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->manifest().training["signal_loss_fraction"], 0.5);
   std::size_t rows = 0, rows_with_copies = 0, valid = 0, valid_with_copies = 0;
-  for (const auto& m : r->manifest.training["models"]) {
+  for (const auto& m : r->manifest().training["models"]) {
     rows_with_copies += m["train_windows"].get<std::size_t>();
     valid_with_copies += m["valid_windows"].get<std::size_t>();
   }
@@ -198,11 +205,11 @@ TEST_F(TrainedBundle, SignalLossCopiesTrainingRowsOnlyAtTheAskedRate) {
     valid += m["valid_windows"].get<std::size_t>();
   }
   EXPECT_EQ(plain->manifest().training["signal_loss_copies"], 0);
-  const auto copies = r->manifest.training["signal_loss_copies"].get<std::size_t>();
+  const auto copies = r->manifest().training["signal_loss_copies"].get<std::size_t>();
   EXPECT_EQ(rows_with_copies, rows + copies);
   EXPECT_NEAR(static_cast<double>(copies) / static_cast<double>(rows), 0.5, 0.06) << copies << " of " << rows;
   EXPECT_EQ(valid_with_copies, valid);
-  auto x = read_file((dir_ / "loss" / "position_0.json").string());
+  auto x = read_file((fix_ / "loss" / "position_0.json").string());
   auto y = read_file((fix_ / "ctx" / "position_0.json").string());
   ASSERT_TRUE(x && y);
   EXPECT_NE(*x, *y);
@@ -454,10 +461,9 @@ TEST_F(TrainedBundle, ContextWindowFeedsThePreviousWindowsFeatures) {
 // (member 0 bit for bit the single model), its files after member 0's; the scorer averages each position
 // bucket's probabilities over the members, then takes the highest bucket per class, as for one member.
 TEST_F(TrainedBundle, EnsembleMembersAreSeededTrainingsWhoseBucketsTheScorerAverages) {
-  TrainConfig cfg = cfg_;
-  cfg.context_windows = 1;
-  cfg.signal_loss_fraction = 0.5;  // the members differ by their copies (XGBoost itself draws nothing here)
-  auto single = train_bundle(data_, cfg, (dir_ / "m1").string());
+  // The single model is the fixture's "loss": the members differ by their copies (XGBoost draws nothing here).
+  TrainConfig cfg = loss_config();
+  auto single = ModelBundle::load((fix_ / "loss").string());
   ASSERT_TRUE(single) << single.error().message;
   TrainConfig c1 = cfg;
   c1.xgb.seed = cfg.xgb.seed + 1;
@@ -467,13 +473,13 @@ TEST_F(TrainedBundle, EnsembleMembersAreSeededTrainingsWhoseBucketsTheScorerAver
   auto ens = train_bundle(data_, cfg, (dir_ / "m2").string());
   ASSERT_TRUE(ens) << ens.error().message;
   EXPECT_EQ(ens->manifest.training["ensemble_members"], 2);
-  EXPECT_FALSE(single->manifest.training.contains("ensemble_members"));  // a single model's manifest as before
+  EXPECT_FALSE(single->manifest().training.contains("ensemble_members"));  // a single model's manifest as before
   EXPECT_EQ(ens->manifest.models,
             (std::vector<std::string>{"position_0.json", "position_1.json", "position_2.json", "member_1_position_0.json",
                                       "member_1_position_1.json", "member_1_position_2.json"}));
   for (int b = 0; b < 3; ++b) {
     const std::string f = "position_" + std::to_string(b) + ".json";
-    auto m0 = read_file((dir_ / "m2" / f).string()), one = read_file((dir_ / "m1" / f).string());
+    auto m0 = read_file((dir_ / "m2" / f).string()), one = read_file((fix_ / "loss" / f).string());
     auto m1 = read_file((dir_ / "m2" / ("member_1_" + f)).string()), other = read_file((dir_ / "m1s1" / f).string());
     ASSERT_TRUE(m0 && one && m1 && other);
     EXPECT_TRUE(*m0 == *one) << f << ": member 0 differs from the single-member training";
