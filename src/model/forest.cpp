@@ -238,6 +238,9 @@ bool ForestBuilder::close_tree() {
     const std::uint32_t old = m_queue[qi];
     const std::uint32_t slot = root + m_new_index[old];
     const std::int64_t l = m_t.left[old], r = m_t.right[old];
+    // Not finite: predict() could not reproduce XGBoost there (it sends a missing value to -inf or +inf).
+    if (!std::isfinite(m_t.split_cond[old]))
+      return fail(where + ": node " + std::to_string(old) + " has a threshold or leaf value that is not finite (not supported)");
     if (l == -1 && r == -1) {
       nodes[slot] = Forest::Node{m_t.split_cond[old], slot, Forest::kLeaf};
       continue;
@@ -345,6 +348,24 @@ void Forest::prepare_walk() {
     m_group_depth.push_back(d);
   }
   m_leaf.assign(m_walk_order.size(), 0.0f);
+  // The nodes as walked (predict): `split` becomes the index the node reads in the doubled row, i.e. its feature
+  // in the copy of its default direction (left: 0.., right: num_features + 1..), and for a leaf the -inf
+  // between the copies. walk_split / file_split convert; the file keeps XGBoost's form.
+  for (Node& n : m_nodes) n.split = walk_split(n.split);
+  m_row.assign(2 * m_num_features + 1, 0.0f);
+}
+
+std::uint32_t Forest::walk_split(std::uint32_t file) const {
+  const auto nf = static_cast<std::uint32_t>(m_num_features);
+  if (file & kLeaf) return nf;
+  const std::uint32_t f = file & kFeatureMask;
+  return file & kDefaultLeft ? f : nf + 1 + f;
+}
+
+std::uint32_t Forest::file_split(std::uint32_t walk) const {
+  const auto nf = static_cast<std::uint32_t>(m_num_features);
+  if (walk == nf) return kLeaf;
+  return walk < nf ? walk | kDefaultLeft : walk - nf - 1;
 }
 
 Expected<Forest> Forest::from_xgboost_json(std::string_view json, const std::string& name) {
@@ -373,23 +394,27 @@ void Forest::predict(const float* row, std::span<float> out) const noexcept {
   const std::size_t trees = m_roots.size();
   const std::uint32_t* order = m_walk_order.data();
   float* leaf = m_leaf.data();
+  // The row twice, each missing value (NaN) replaced by the side its node sends it to: -inf goes left of every
+  // threshold and +inf right of it, and a node reads the copy of its default direction (prepare_walk). Between
+  // the copies one -inf, which every leaf reads. So a step is one ordered comparison: left when x < threshold.
+  const std::size_t nf = m_num_features;
+  constexpr float kInf = std::numeric_limits<float>::infinity();
+  float* x_left = m_row.data();
+  float* x_right = x_left + nf + 1;
+  for (std::size_t i = 0; i < nf; ++i) x_left[i] = row[i] != row[i] ? -kInf : row[i];
+  for (std::size_t i = 0; i < nf; ++i) x_right[i] = row[i] != row[i] ? kInf : row[i];
+  x_left[nf] = -kInf;
+  const float* x_row = x_left;
   for (std::size_t g = 0, t = 0; t < trees; ++g, t += kLanes) {
     const std::size_t lanes = std::min(kLanes, trees - t);
     std::uint32_t at[kLanes];
     for (std::size_t k = 0; k < kLanes; ++k) at[k] = m_roots[order[t + (k < lanes ? k : 0)]];
-    // One level of every lane per step; a lane that reached its leaf stays there (leaves point to themselves).
+    // One level of every lane per step, with no branch (its direction is a coin flip the branch predictor
+    // cannot learn). A lane at its leaf stays there: -inf < the leaf value, and "left" of a leaf is itself.
     for (int d = 0; d < m_group_depth[g]; ++d) {
       for (std::size_t k = 0; k < kLanes; ++k) {
         const Node n = nodes[at[k]];
-        const float x = row[n.split & kFeatureMask];
-        // Missing (NaN) takes the default direction; otherwise left when x < threshold (XGBoost's rule).
-        // Written as bit arithmetic so the compiler emits no branch (a branch here mispredicts half the time).
-        const std::uint32_t less = x < n.value;  // false for NaN
-        const std::uint32_t missing = x != x;
-        const std::uint32_t left = less | (missing & (n.split >> 31));
-        const std::uint32_t next = n.left + (left ^ 1u);
-        const std::uint32_t stay = 0u - ((n.split >> 30) & 1u);  // all ones at a leaf
-        at[k] = (next & ~stay) | (at[k] & stay);
+        at[k] = n.left + static_cast<std::uint32_t>(!(x_row[n.split] < n.value));
       }
     }
     for (std::size_t k = 0; k < lanes; ++k) leaf[order[t + k]] = nodes[at[k]].value;

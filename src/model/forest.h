@@ -55,7 +55,8 @@ class Forest {
   struct Node {
     float value;          // threshold of a split, or the leaf value
     std::uint32_t left;   // index in m_nodes of the left child; the right child is left + 1
-    std::uint32_t split;  // feature index | kDefaultLeft; a leaf is kLeaf (feature 0, so reading it is safe)
+    std::uint32_t split;  // in the file: feature index | kDefaultLeft, a leaf kLeaf; in memory, as walked: the
+                          // index the node reads in predict's doubled row (walk_split, file_split)
   };
   static constexpr std::uint32_t kDefaultLeft = 0x80000000u;
   static constexpr std::uint32_t kLeaf = 0x40000000u;
@@ -64,8 +65,11 @@ class Forest {
   // direction is a coin flip the branch predictor cannot learn, and independent walks overlap in the CPU.
   static constexpr std::size_t kLanes = 8;
   friend class ForestBuilder;
-  // From m_nodes/m_roots: each tree's depth, the walk order by depth and each group's depth; sizes m_leaf.
+  // From m_nodes/m_roots, in the file's form: each tree's depth, the walk order by depth and each group's
+  // depth; sizes m_leaf and m_row, and turns the nodes' splits into the walk's form.
   void prepare_walk();
+  std::uint32_t walk_split(std::uint32_t file) const;
+  std::uint32_t file_split(std::uint32_t walk) const;
 
   std::vector<Node> m_nodes;            // all trees, each breadth-first from its root
   std::vector<std::uint32_t> m_roots;   // first node of each tree in m_nodes
@@ -73,6 +77,7 @@ class Forest {
   std::vector<std::uint32_t> m_walk_order;  // trees by depth, walked kLanes at a time
   std::vector<std::uint8_t> m_group_depth;  // per group of kLanes trees of the walk order: the deepest leaf
   mutable std::vector<float> m_leaf;        // per tree: the leaf value of the current row
+  mutable std::vector<float> m_row;         // the current row twice (missing as -inf, then as +inf), -inf between
   std::size_t m_num_features = 0;
   std::size_t m_num_classes = 0;
   float m_base_score = 0.5f;

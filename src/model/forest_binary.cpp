@@ -61,7 +61,7 @@ std::string Forest::to_binary(std::uint64_t json_fingerprint) const {
   for (const Node& n : m_nodes) {
     put32(out, std::bit_cast<std::uint32_t>(n.value));
     put32(out, n.left);
-    put32(out, n.split);
+    put32(out, file_split(n.split));  // as in the file, not as walked (prepare_walk)
   }
   for (auto r : m_roots) put32(out, r);
   for (auto c : m_tree_class) put32(out, c);
@@ -113,6 +113,8 @@ Expected<Forest> Forest::from_binary(std::string_view bytes, std::uint64_t json_
     if (f.m_tree_class[t] >= classes) return bad("tree " + std::to_string(t) + " scores class " + std::to_string(f.m_tree_class[t]));
     for (std::size_t i = begin; i < end; ++i) {
       const Node& n = f.m_nodes[i];
+      // predict() sends -inf left and +inf right of every threshold and keeps a lane at its leaf by -inf < value.
+      if (!std::isfinite(n.value)) return bad("node " + std::to_string(i) + " has a threshold or leaf value that is not finite");
       if (n.split & kLeaf) {
         if (n.split != kLeaf || n.left != i) return bad("node " + std::to_string(i) + " is a malformed leaf");
         continue;
@@ -120,7 +122,6 @@ Expected<Forest> Forest::from_binary(std::string_view bytes, std::uint64_t json_
       if ((n.split & kFeatureMask) >= features) return bad("node " + std::to_string(i) + " splits on a feature out of range");
       if (n.left <= i || static_cast<std::size_t>(n.left) + 1 >= end)
         return bad("node " + std::to_string(i) + " has children outside its tree");
-      if (std::isnan(n.value)) return bad("node " + std::to_string(i) + " has a NaN threshold");
     }
   }
   f.prepare_walk();

@@ -4,6 +4,7 @@
 // falls back to the JSON (model_test checks that side).
 #include <gtest/gtest.h>
 
+#include <bit>
 #include <cstring>
 #include <limits>
 #include <random>
@@ -151,6 +152,16 @@ TEST(CompiledForest, RefusesTreesThatWouldSendAWalkAstray) {
   std::string leaf = good;
   put32(leaf, kHeader + (nodes - 1) * 12 + 4, 0);
   expect_refused(restamp(leaf), fp, "malformed leaf");
+  // predict() sends a missing value to -inf (left) or +inf (right) and holds a lane at its leaf by -inf < the
+  // leaf value: a threshold or leaf value that is not finite would walk elsewhere than XGBoost.
+  for (const std::size_t node : {std::size_t{0}, nodes - 1}) {
+    for (const float v : {std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                          std::numeric_limits<float>::quiet_NaN()}) {
+      std::string inf = good;
+      put32(inf, kHeader + node * 12, std::bit_cast<std::uint32_t>(v));
+      expect_refused(restamp(inf), fp, "not finite");
+    }
+  }
 }
 
 TEST(Fingerprint, SeesEveryByteAndTheLength) {
