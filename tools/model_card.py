@@ -18,7 +18,9 @@ def main():
     on, off, gr = tot["online"], tot["offline"], tot["greedy"]
     nfiles = len(e["files"])
     per_class = ", ".join(f"{k} {v}" for k, v in sorted(t["windows_per_class"].items(), key=lambda kv: -kv[1]))
-    models = "; ".join(f"position {x['position']}: {x['rounds']} rounds" for x in t["models"])
+    members = t.get("ensemble_members", 1)
+    models = "; ".join(f"position {x['position']}" + (f" member {x['member']}" if members > 1 else "") +
+                       f": {x['rounds']} rounds" for x in t["models"])
     k, nf = m.get("context_windows", 0), str(len(m["features"]))
     if k == 1:
         context = "; each model also takes the previous window's " + nf + " features (NaN at a segment's first window)"
@@ -35,6 +37,18 @@ def main():
                 " windows, as a message lost on the bus presents them"
                 f" ({t['signal_loss_copies']} copies over the position models;"
                 " `model.signal_loss_fraction`, src/model/signal_loss.h).")
+    gaps = t.get("bus_gap_fraction", 0)
+    if gaps:
+        per = gaps if isinstance(gaps, list) else [gaps] * members
+        copies = sum(x.get("bus_gap_copies", 0) for x in t["models"])
+        loss += ("\n- Bus gaps: with probability " + " / ".join(f"{g:g}" for g in per) +
+                 (" (member by member)" if members > 1 else "") + " a training window also went in as a copy with every"
+                 " feature of one block (the window or one of its context windows) missing, as when no frame arrives for"
+                 f" 3-6 s ({copies} copies; `model.bus_gap_fraction`).")
+    if members > 1:
+        loss += (f"\n- Each position model holds {members} ensemble members, trained apart (member e with seed + e and"
+                 " its own copies) and folded into one XGBoost model whose margin is their mean: every leaf value divided"
+                 f" by {members} (`model.ensemble_members`, src/model/ensemble.h).")
     decoding = ""
     if "decoder_prob_floor" in m:
         decoding += (f"\n- The decoders floor probabilities at {m['decoder_prob_floor']:g} (`decoder_prob_floor`; their default"

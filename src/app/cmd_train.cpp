@@ -47,8 +47,8 @@ void add_train_command(CLI::App& app, Runner& run) {
       });
       if (!rep) return report_error(rep.error());
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      const int members = rep->manifest.ensemble_members;
-      const std::string ensemble = members > 1 ? " x " + std::to_string(members) + " ensemble members" : "";
+      const int members = rep->manifest.training.value("ensemble_members", 1);
+      const std::string ensemble = members > 1 ? " (" + std::to_string(members) + " ensemble members each)" : "";
       std::printf("%s: %zu windows (%zu train, %zu validation, %zu skipped), %zu features, %zu classes, %d position models%s, %.1f s\n",
                   a->out.c_str(), rep->windows, rep->train_windows, rep->valid_windows, rep->skipped_windows,
                   rep->selected_features, rep->manifest.classes.size(), rep->manifest.position_buckets, ensemble.c_str(), secs);

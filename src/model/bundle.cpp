@@ -67,8 +67,6 @@ Expected<Manifest> parse_manifest(const std::string& text, const std::string& na
     m.max_changes_per_window = j.value(field, 1);
     field = "models";
     m.models = j.at(field).get<std::vector<std::string>>();
-    field = "ensemble_members";
-    m.ensemble_members = j.value(field, 1);
     field = "context_windows";
     m.context_windows = j.value(field, 0);
     field = "decoder_class_weights";
@@ -134,12 +132,9 @@ Expected<Manifest> parse_manifest(const std::string& text, const std::string& na
     return bad("decoder_prob_floor", "must be in (0, 1]");
   if (m.decoder_min_load_to_trip_s && !(*m.decoder_min_load_to_trip_s >= 0 && *m.decoder_min_load_to_trip_s <= 60))
     return bad("decoder_min_load_to_trip_s", "must be seconds in [0, 60]");
-  if (m.ensemble_members < 1 || m.ensemble_members > kMaxEnsembleMembers)
-    return bad("ensemble_members", "must be 1.." + std::to_string(kMaxEnsembleMembers));
-  if (m.models.size() != static_cast<std::size_t>(m.position_buckets) * static_cast<std::size_t>(m.ensemble_members))
+  if (static_cast<int>(m.models.size()) != m.position_buckets)
     return bad("models", "lists " + std::to_string(m.models.size()) + " models for " + std::to_string(m.position_buckets) +
-                             " position buckets" +
-                             (m.ensemble_members > 1 ? " x " + std::to_string(m.ensemble_members) + " ensemble members" : ""));
+                             " position buckets");
   for (const auto& f : m.models)
     if (f.empty() || f.find('/') != std::string::npos || f.find("..") != std::string::npos)
       return bad("models", "'" + f + "' must be a plain file name inside the bundle");
@@ -161,7 +156,6 @@ std::string manifest_to_json(const Manifest& m) {
   j["position_buckets"] = m.position_buckets;
   j["max_changes_per_window"] = m.max_changes_per_window;
   j["models"] = m.models;
-  if (m.ensemble_members > 1) j["ensemble_members"] = m.ensemble_members;
   if (m.context_windows > 0) j["context_windows"] = m.context_windows;
   if (!m.decoder_class_weights.empty()) j["decoder_class_weights"] = m.decoder_class_weights;
   if (m.decoder_prob_floor) j["decoder_prob_floor"] = *m.decoder_prob_floor;
@@ -303,7 +297,6 @@ WindowScorer::WindowScorer(ModelBundle bundle, features::Extractor extractor)
   m_input.assign(nf * static_cast<std::size_t>(1 + m_bundle.manifest().context_windows), 0.0f);
   m_prev.assign(nf * static_cast<std::size_t>(m_bundle.manifest().context_windows), std::numeric_limits<float>::quiet_NaN());
   m_out.assign(k, 0.0f);
-  m_bucket.assign(k, 0.0);
   m_probs.assign(k, 1.0 / static_cast<double>(k));
   m_positions.assign(k, 0);
   for (auto& b : m_bundle.boosters()) b.bind_input(m_input.data(), m_input.size());
@@ -339,30 +332,22 @@ Status WindowScorer::score(const Window& w) {
   m_extractor.extract(std::span<const std::span<const double>>(w.series.data(), w.series.size()), std::span<float>(m_input.data(), nf));
   push_context(w);
   std::fill(m_probs.begin(), m_probs.end(), -1.0);
-  const auto buckets = static_cast<std::size_t>(m_bundle.manifest().position_buckets);
-  const auto members = static_cast<std::size_t>(m_bundle.manifest().ensemble_members);
-  for (std::size_t b = 0; b < buckets; ++b) {
-    std::fill(m_bucket.begin(), m_bucket.end(), 0.0);
-    for (std::size_t e = 0; e < members; ++e) {
-      const std::size_t p = e * buckets + b;
-      if (m_bundle.engine() == Engine::forest) {
-        m_bundle.forests()[p].predict(m_input.data(), m_out);
-      } else {
-        const Status st = m_bundle.boosters()[p].predict_bound(m_out);
-        if (!st) {
-          std::fill(m_probs.begin(), m_probs.end(), 1.0 / static_cast<double>(m_probs.size()));
-          return st;
-        }
-      }
-      for (std::size_t c = 0; c < m_out.size(); ++c) m_bucket[c] += m_out[c];
-    }
-    for (std::size_t c = 0; c < m_bucket.size(); ++c) {
-      const double v = members == 1 ? m_bucket[c] : m_bucket[c] / static_cast<double>(members);
-      if (v > m_probs[c]) {
-        m_probs[c] = v;
-        m_positions[c] = static_cast<std::uint8_t>(b);
+  const std::size_t models = m_bundle.model_count();
+  for (std::size_t p = 0; p < models; ++p) {
+    if (m_bundle.engine() == Engine::forest) {
+      m_bundle.forests()[p].predict(m_input.data(), m_out);
+    } else {
+      const Status st = m_bundle.boosters()[p].predict_bound(m_out);
+      if (!st) {
+        std::fill(m_probs.begin(), m_probs.end(), 1.0 / static_cast<double>(m_probs.size()));
+        return st;
       }
     }
+    for (std::size_t c = 0; c < m_out.size(); ++c)
+      if (m_out[c] > m_probs[c]) {
+        m_probs[c] = m_out[c];
+        m_positions[c] = static_cast<std::uint8_t>(p);
+      }
   }
   return ok();
 }

@@ -12,10 +12,6 @@
 //     "transitions": [["EMPTY_NO_TRANSITION", "EMPTY_NO_TRANSITION"], ...],  // which class may follow which
 //     "position_buckets": 3,
 //     "models": ["position_0.json", "position_1.json", "position_2.json"],
-//     "ensemble_members": 2,                                // optional (absent = 1): the models are that many
-//                                                           // members' position models, member by member
-//                                                           // (position_buckets x members files); the scorer
-//                                                           // averages each position's probabilities over them
 //     "max_changes_per_window": 2,
 //     "context_windows": 2,                                 // optional: the models also take the features of
 //                                                           // the 2 previous windows, newest first (absent = 0)
@@ -35,7 +31,7 @@
 //   }
 // Loading checks everything against everything and fails with an Error naming the bundle file and field: an
 // unsupported format version, signals other than the ten, an unknown feature or class name, a transition naming
-// an unknown class, a model count different from position_buckets x ensemble_members, a model that does not load, or one whose
+// an unknown class, a model count different from position_buckets, a model that does not load, or one whose
 // feature or class count differs from the manifest.
 //
 // Two engines score the same models: `Engine::forest` (default; model/forest.h, the trees compiled into flat
@@ -65,7 +61,6 @@ namespace lc::model {
 
 inline constexpr int kBundleFormatVersion = 1;
 inline constexpr int kMaxContextWindows = 3;
-inline constexpr int kMaxEnsembleMembers = 8;
 
 struct Manifest {
   int format_version = kBundleFormatVersion;
@@ -81,8 +76,7 @@ struct Manifest {
   std::vector<std::pair<std::string, std::string>> transitions;
   int position_buckets = 3;
   int max_changes_per_window = 2;
-  std::vector<std::string> models;  // ensemble_members x position_buckets, member by member
-  int ensemble_members = 1;         // models trained alike but for their seed; the scorer averages them
+  std::vector<std::string> models;
   std::vector<double> decoder_class_weights;  // empty = all 1
   std::optional<double> decoder_prob_floor;    // absent = decode::kDefaultProbFloor
   std::optional<double> decoder_min_load_to_trip_s;  // absent = no such rule; in [0, 60]
@@ -145,10 +139,9 @@ class ModelBundle {
   std::vector<Booster> m_boosters;
 };
 
-// Scores windows with every position model: for each class the highest probability across the position
-// buckets, and the bucket that gave it. With ensemble members, a bucket's probability is the mean of its
-// members' models. Owns the extractor, the model input row and the outputs, all sized at construction: no
-// allocation per window.
+// Scores windows with every position model: for each class the highest probability across the models, and
+// the model (position bucket) that gave it. Owns the extractor, the model input row and the outputs, all sized
+// at construction: no allocation per window.
 class WindowScorer {
  public:
   static Expected<std::unique_ptr<WindowScorer>> create(ModelBundle bundle);
@@ -175,7 +168,6 @@ class WindowScorer {
   void push_context(const Window& w);
   std::int64_t m_prev_end_ns = -1;
   std::vector<float> m_out;
-  std::vector<double> m_bucket;  // one position bucket's probabilities, summed over the ensemble members
   std::vector<double> m_probs;
   std::vector<std::uint8_t> m_positions;
 };

@@ -1,4 +1,5 @@
-// Training copies of windows with one J1939 message lost (model.signal_loss_fraction).
+// Training copies of windows with one J1939 message lost (model.signal_loss_fraction), or with a bus gap
+// (model.bus_gap_fraction).
 //
 // On a real bus a message can stop arriving for minutes (a loose connector, an ECU that stops sending one PGN):
 // every signal it carries is then missing and the window's features of those signals are NaN (never imputed).
@@ -37,9 +38,19 @@ class SignalLoss {
   // Blanks message `message`'s columns of `row` (one model input row).
   void apply(std::size_t message, std::span<float> row) const;
 
+  // A bus gap: for 3-6 s no frame at all arrives (a connector, a bus-off), so every signal misses samples and a
+  // window's features are all NaN, and so is that block of the context of the windows after it. Whether row
+  // (file, row) gets such a copy, with probability `fraction` (a draw independent of draw()'s), and which block
+  // it blanks (0: the window, i: its i-th context window; uniform). -1: no copy.
+  int draw_gap(std::uint64_t seed, std::uint32_t file, std::uint32_t row, double fraction) const;
+  // Blanks every column of block `block` of `row`.
+  void blank_block(std::size_t block, std::span<float> row) const;
+
  private:
   std::vector<std::uint32_t> m_messages;
   std::vector<std::vector<std::size_t>> m_columns;
+  std::size_t m_width = 0;
+  std::size_t m_blocks = 0;
 };
 
 }  // namespace lc::model

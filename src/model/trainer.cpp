@@ -11,6 +11,7 @@
 #include "can/candump.h"
 #include "features/plan.h"
 #include "features/select.h"
+#include "model/ensemble.h"
 #include "model/signal_loss.h"
 #include "model/targets.h"
 #include "signals/engine_signals.h"
@@ -96,6 +97,20 @@ Status read_key(const toml::table& t, const std::string& section, const std::str
     auto v = n->value<double>();
     if (!v) return Error::bad_input("key '" + section + "." + key + "' must be a number");
     out = *v;
+  } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+    // A number (the same for every ensemble member) or an array of numbers (one per member).
+    std::vector<double> values;
+    if (const auto* a = n->as_array()) {
+      for (const auto& e : *a) {
+        auto v = e.value<double>();
+        if (!v) return Error::bad_input("key '" + section + "." + key + "' must be a number or an array of numbers");
+        values.push_back(*v);
+      }
+    } else if (auto v = n->value<double>()) {
+      values.push_back(*v);
+    }
+    if (values.empty()) return Error::bad_input("key '" + section + "." + key + "' must be a number or an array of numbers");
+    out = std::move(values);
   } else {
     auto v = n->value<std::int64_t>();
     if (!v || *v < 0) return Error::bad_input("key '" + section + "." + key + "' must be a non-negative integer");
@@ -119,7 +134,7 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
       {"grid", {"rate_hz", "staleness_s", "segment_gap_s"}},
       {"model", {"position_buckets", "max_changes_per_window", "max_features", "fdr_level", "source_address", "class_weight_power",
                  "decoder_prior_power", "decoder_prob_floor", "decoder_min_load_to_trip_s", "context_windows",
-                 "signal_loss_fraction", "ensemble_members"}},
+                 "signal_loss_fraction", "bus_gap_fraction", "ensemble_members"}},
       {"xgboost", {"max_depth", "eta", "max_rounds", "early_stopping_rounds", "min_child_weight", "subsample",
                    "colsample_bytree", "lambda", "nthread", "seed"}},
       {"split", {"valid_fraction", "min_files_for_file_split"}}};
@@ -153,6 +168,7 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
   LC_TRY_STATUS(wrap(read_key(t, "model", "context_windows", c.context_windows)));
   LC_TRY_STATUS(wrap(read_key(t, "model", "signal_loss_fraction", c.signal_loss_fraction)));
   LC_TRY_STATUS(wrap(read_key(t, "model", "ensemble_members", c.ensemble_members)));
+  LC_TRY_STATUS(wrap(read_key(t, "model", "bus_gap_fraction", c.bus_gap_fraction)));
   if (t.at_path("model.decoder_prob_floor").node() != nullptr) {
     double floor = 0.0;
     LC_TRY_STATUS(wrap(read_key(t, "model", "decoder_prob_floor", floor)));
@@ -193,6 +209,12 @@ Expected<TrainConfig> read_train_config(const std::string& path) {
     return Error::bad_input(path + ": model.signal_loss_fraction must be in [0, 1]");
   if (c.ensemble_members < 1 || c.ensemble_members > kMaxEnsembleMembers)
     return Error::bad_input(path + ": model.ensemble_members must be 1.." + std::to_string(kMaxEnsembleMembers));
+  for (const double f : c.bus_gap_fraction)
+    if (!(f >= 0 && f <= 1)) return Error::bad_input(path + ": model.bus_gap_fraction must be in [0, 1]");
+  if (c.bus_gap_fraction.size() != 1 && c.bus_gap_fraction.size() != static_cast<std::size_t>(c.ensemble_members))
+    return Error::bad_input(path + ": model.bus_gap_fraction has " + std::to_string(c.bus_gap_fraction.size()) +
+                            " values for " + std::to_string(c.ensemble_members) +
+                            " ensemble members (one value for all, or one per member)");
   if (c.xgb.nthread < 1) return Error::bad_input(path + ": xgboost.nthread must be >= 1");
   return c;
 }
@@ -203,6 +225,8 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
     if (progress) progress(s);
   };
   if (data.empty()) return Error::bad_input("train: no --data LOG:LABELS given");
+  if (cfg.bus_gap_fraction.size() != 1 && cfg.bus_gap_fraction.size() != static_cast<std::size_t>(cfg.ensemble_members))
+    return Error::bad_input("train: bus_gap_fraction needs one value, or one per ensemble member");
   const std::vector<WindowClass> canon = classes_up_to(cfg.max_changes_per_window);
   const std::vector<std::string> signals = engine_signal_names();
   const features::FeatureSpace space(signals);
@@ -313,8 +337,9 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
   std::vector<std::size_t> feature_signal;
   for (std::size_t f : selected) feature_signal.push_back(space.slot(f).signal);
   const SignalLoss loss(decode_plan.slot_pgns(), feature_signal, 1 + kctx);
-  std::size_t loss_copies = 0;
-  std::uint64_t draw_seed = cfg.xgb.seed;  // the signal-loss copies' draws: each ensemble member its own
+  std::size_t loss_copies = 0, gap_copies = 0;
+  std::uint64_t draw_seed = cfg.xgb.seed;  // the copies' draws: each ensemble member its own
+  double gap_fraction = cfg.bus_gap_for(0);
   auto gather = [&](const std::vector<RowRef>& refs, const std::vector<int>& y, const std::vector<int>& p, int bucket,
                     std::vector<float>& gx, std::vector<float>& gy, std::vector<float>* gw) {
     auto block = [&](const FileRows& r, std::int64_t window) {
@@ -334,15 +359,24 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
       const int lost = gw ? loss.draw(draw_seed, refs[i].file, refs[i].row,
                                       cfg.signal_loss_fraction)
                           : -1;
+      const int gap = gw ? loss.draw_gap(draw_seed, refs[i].file, refs[i].row, gap_fraction) : -1;
+      // Each copy starts from the row as gathered (the last `width` values before any copy: `original`).
+      const std::size_t original = gx.size() - width;
+      auto copy_row = [&] {
+        const std::size_t at = gx.size();
+        gx.resize(at + width);
+        std::copy_n(gx.begin() + static_cast<std::ptrdiff_t>(original), width, gx.begin() + static_cast<std::ptrdiff_t>(at));
+        gy.push_back(static_cast<float>(k));
+        gw->push_back(static_cast<float>(class_weight[static_cast<std::size_t>(k)]));
+        return std::span<float>(gx).last(width);
+      };
       if (lost >= 0) {
-        const std::size_t at = gx.size() - width;
-        gx.resize(at + 2 * width);
-        const auto from = gx.begin() + static_cast<std::ptrdiff_t>(at);
-        std::copy_n(from, width, from + static_cast<std::ptrdiff_t>(width));
-        loss.apply(static_cast<std::size_t>(lost), std::span<float>(gx).last(width));
-        gy.push_back(gy.back());
-        gw->push_back(gw->back());
+        loss.apply(static_cast<std::size_t>(lost), copy_row());
         ++loss_copies;
+      }
+      if (gap >= 0) {
+        loss.blank_block(static_cast<std::size_t>(gap), copy_row());
+        ++gap_copies;
       }
     }
   };
@@ -386,20 +420,23 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
   m.max_changes_per_window = cfg.max_changes_per_window;
   std::vector<std::string> model_json;
   nlohmann::json rounds = nlohmann::json::array();
-  // Ensemble members differ only in their seed: XGBoost's, and the draws of the signal-loss copies, so each
-  // member learns from other copies. Member 0 is the model a single-member run trains.
-  m.ensemble_members = cfg.ensemble_members;
+  // Ensemble members differ in their seed: XGBoost's, and the draws of the copies, so each member learns from
+  // other copies; and, where model.bus_gap_fraction gives one value per member, in their share of bus-gap copies.
+  // Member 0 is the model a single-member run with member 0's settings trains. Each position's members are then
+  // folded into one model, the mean of their margins (model/ensemble.h): a bundle keeps one model per position.
+  std::vector<std::vector<std::string>> member_json(static_cast<std::size_t>(cfg.position_buckets));
   for (int e = 0; e < cfg.ensemble_members; ++e) {
     TrainParams params = cfg.xgb;
     params.seed = cfg.xgb.seed + static_cast<std::uint64_t>(e);
     draw_seed = params.seed;
+    gap_fraction = cfg.bus_gap_for(e);
     for (int b = 0; b < cfg.position_buckets; ++b) {
       std::vector<float> gx, gy, gw, vx, vy;
-      const std::size_t copies_before = loss_copies;
+      const std::size_t copies_before = loss_copies, gap_copies_before = gap_copies;
       gather(train_rows, yt, pt, b, gx, gy, &gw);
       gather(valid_rows, yv, pv, b, vx, vy, nullptr);
       if (e > 0) loss_copies = copies_before;  // the manifest counts member 0's copies (the others draw about as many)
-      const std::string name = (e > 0 ? "member_" + std::to_string(e) + "_" : std::string()) + "position_" + std::to_string(b);
+      const std::string name = "position_" + std::to_string(b) + (e > 0 ? " member " + std::to_string(e) : std::string());
       say("training " + name + " on " + std::to_string(gy.size()) + " windows (" + std::to_string(vy.size()) + " validation)");
       LC_TRY(res, train_softprob(gx, gy, gw, width, class_names.size(), vx, vy, params));
       rep.best_rounds.push_back(res.best_rounds);
@@ -407,11 +444,17 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
                           {"valid_windows", vy.size()},
                           {"valid_mlogloss", std::isnan(res.best_valid_mlogloss) ? nlohmann::json(nullptr) : nlohmann::json(res.best_valid_mlogloss)}};
       if (cfg.ensemble_members > 1) r["member"] = e;
+      if (gap_fraction > 0) r["bus_gap_copies"] = gap_copies - gap_copies_before;
       rounds.push_back(std::move(r));
       LC_TRY(json, res.booster.to_json());
-      model_json.push_back(std::move(json));
-      m.models.push_back(name + ".json");
+      member_json[static_cast<std::size_t>(b)].push_back(std::move(json));
     }
+  }
+  for (int b = 0; b < cfg.position_buckets; ++b) {
+    const std::string file = "position_" + std::to_string(b) + ".json";
+    LC_TRY(json, mean_margin_model(member_json[static_cast<std::size_t>(b)], out_dir + "/" + file));
+    model_json.push_back(std::move(json));
+    m.models.push_back(file);
   }
   // The shortest time from a load to the trip after it in the labels: what decoder_min_load_to_trip_s is
   // chosen against (tools/train_default.toml).
@@ -456,6 +499,10 @@ Expected<TrainReport> train_bundle(const std::vector<LabelledLog>& data, const T
   // Only for an ensemble, so a single-member bundle's manifest stays what earlier trainers wrote (train_default.sh
   // rebuilds models/default byte for byte).
   if (cfg.ensemble_members > 1) m.training["ensemble_members"] = cfg.ensemble_members;
+  // Likewise only with bus-gap copies (each model's entry in "models" then counts its own).
+  if (gap_copies > 0)
+    m.training["bus_gap_fraction"] =
+        cfg.bus_gap_fraction.size() == 1 ? nlohmann::json(cfg.bus_gap_fraction[0]) : nlohmann::json(cfg.bus_gap_fraction);
   say("writing " + out_dir);
   LC_TRY_STATUS(ModelBundle::save(out_dir, m, model_json));
   rep.manifest = std::move(m);

@@ -26,6 +26,8 @@
 
 namespace lc::model {
 
+inline constexpr int kMaxEnsembleMembers = 8;
+
 struct TrainConfig {
   FrontEndConfig front_end;
   std::uint8_t source_address = 0;
@@ -55,10 +57,19 @@ struct TrainConfig {
   // uniformly) are missing in the window and its context windows: a message lost for minutes on the bus
   // (model/signal_loss.h). 0: none. Validation rows are never copied.
   double signal_loss_fraction = 0.0;
-  // Models trained per position bucket, each with its own seed (XGBoost's and the signal-loss draws'); the
-  // scorer averages them (model/bundle.h). Two models trained alike err on different windows, and a path
-  // decoder sums those errors: averaging halves the swing between trainings. 1: one model per bucket.
+  // Models trained per position bucket, each with its own seed (XGBoost's and the copies' draws) and, with
+  // bus_gap_fraction per member, its own copies; each bucket's members are folded into its one model, whose
+  // margin is their mean (model/ensemble.h). Models that learn from other copies err on different windows, and a
+  // path decoder adds up errors. 1: one model per bucket, as trained. At most kMaxEnsembleMembers.
   int ensemble_members = 1;
+  // Each training row gets, with this probability, a copy in which one block (the window or one of its context
+  // windows, drawn uniformly) has every feature missing: a bus gap of 3-6 s, longer than the staleness that
+  // bridges shorter ones (model/signal_loss.h). 0: none. Validation rows are never copied. One value for every
+  // ensemble member, or one per member (members that learn from different copies err on different windows).
+  std::vector<double> bus_gap_fraction = {0.0};
+  double bus_gap_for(int member) const {
+    return bus_gap_fraction.size() == 1 ? bus_gap_fraction[0] : bus_gap_fraction.at(static_cast<std::size_t>(member));
+  }
   double valid_fraction = 0.2;
   std::size_t min_files_for_file_split = 3;
   TrainParams xgb;
@@ -71,6 +82,7 @@ struct TrainConfig {
 //             class_weight_power = 0.5   decoder_prior_power = 0.25   decoder_prob_floor = 0.001
 //             decoder_min_load_to_trip_s = 4.75
 //             context_windows = 3   signal_loss_fraction = 0.25   ensemble_members = 2
+//             bus_gap_fraction = [0.0, 0.25]   (or one number for every member)
 //   [xgboost] max_depth = 6   eta = 0.1   max_rounds = 400   early_stopping_rounds = 25   nthread = 2   seed = 0
 //   [split]   valid_fraction = 0.2   min_files_for_file_split = 3
 Expected<TrainConfig> read_train_config(const std::string& path);

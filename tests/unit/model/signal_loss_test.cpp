@@ -1,5 +1,5 @@
-// Training copies with one J1939 message lost (model/signal_loss.h): which input columns a lost message blanks,
-// and how often and which messages the copies draw.
+// Training copies with one J1939 message lost, or with a bus gap (model/signal_loss.h): which input columns a
+// copy blanks, and how often and which messages or blocks the copies draw.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -65,6 +65,53 @@ TEST(SignalLoss, CopiesComeAtTheAskedRateWithEveryMessageAlikeAndRepeatably) {
     either += a || b;
   }
   EXPECT_LT(static_cast<double>(same) / static_cast<double>(either), 0.25);
+}
+
+TEST(SignalLoss, ABusGapBlanksOneWholeBlock) {
+  const SignalLoss loss(kSignalMessage, kFeatureSignal, 2);
+  for (std::size_t block = 0; block < 2; ++block) {
+    std::vector<float> row(10);
+    for (std::size_t i = 0; i < row.size(); ++i) row[i] = static_cast<float>(i + 1);
+    loss.blank_block(block, row);
+    for (std::size_t i = 0; i < row.size(); ++i) {
+      // Every feature of the block, also signal 3's, which no message carries: a gap silences the whole bus.
+      const bool blanked = i / kFeatureSignal.size() == block;
+      EXPECT_EQ(std::isnan(row[i]), blanked) << "block " << block << " column " << i;
+      if (!blanked) {
+        EXPECT_EQ(row[i], static_cast<float>(i + 1));
+      }
+    }
+  }
+}
+
+TEST(SignalLoss, GapCopiesComeAtTheAskedRateOverEveryBlockApartFromMessageLoss) {
+  const SignalLoss loss(kSignalMessage, kFeatureSignal, 4);
+  constexpr std::uint32_t kRows = 20000;
+  for (double fraction : {0.0, 0.25, 1.0}) {
+    std::size_t copies = 0;
+    std::vector<std::size_t> per(4, 0);
+    for (std::uint32_t r = 0; r < kRows; ++r) {
+      const int b = loss.draw_gap(7, 1, r, fraction);
+      EXPECT_EQ(b, loss.draw_gap(7, 1, r, fraction));
+      if (b < 0) continue;
+      ASSERT_LT(b, 4);
+      ++copies;
+      ++per[static_cast<std::size_t>(b)];
+    }
+    EXPECT_NEAR(static_cast<double>(copies) / kRows, fraction, 0.015) << fraction;
+    if (copies > 0) {
+      for (std::size_t n : per) EXPECT_NEAR(static_cast<double>(n) / static_cast<double>(copies), 0.25, 0.03);
+    }
+  }
+  // The rows that get a gap copy are not those that get a message-loss copy (same seed): about a quarter of the
+  // one set is in the other, as for independent draws, not all of it.
+  std::size_t both = 0, gaps = 0;
+  for (std::uint32_t r = 0; r < kRows; ++r) {
+    const bool g = loss.draw_gap(7, 0, r, 0.25) >= 0, m = loss.draw(7, 0, r, 0.25) >= 0;
+    gaps += g;
+    both += g && m;
+  }
+  EXPECT_NEAR(static_cast<double>(both) / static_cast<double>(gaps), 0.25, 0.03);
 }
 
 TEST(SignalLoss, NoMessageNoCopies) {
