@@ -92,11 +92,13 @@ Expected<Forest> Forest::from_binary(std::string_view bytes, std::uint64_t json_
     return bad("is " + std::to_string(bytes.size()) + " bytes, its header promises " + std::to_string(kHeader + nodes * 12 + trees * 8));
   f.m_num_features = features;
   f.m_num_classes = classes;
-  f.m_nodes.resize(nodes);
-  for (Node& n : f.m_nodes) {
-    n.value = c.f32();
-    n.left = c.u32();
-    n.split = c.u32();
+  // Filled in one pass: resize() would first zero every node, a second pass over memory that start-up paid for
+  // (17 % of a 100-line replay's time with the two-member model, by perf).
+  f.m_nodes.reserve(nodes);
+  for (std::uint64_t i = 0; i < nodes; ++i) {
+    const float value = c.f32();
+    const std::uint32_t left = c.u32();
+    f.m_nodes.push_back(Node{value, left, c.u32()});
   }
   f.m_roots.resize(trees);
   for (auto& r : f.m_roots) r = c.u32();
